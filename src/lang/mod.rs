@@ -1,0 +1,3 @@
+//! Evaluation of the Terraform language: values, types, expressions, functions.
+
+pub mod number;

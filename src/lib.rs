@@ -1,0 +1,4 @@
+//! herd: the Terraform language and engine for AWS, in one binary.
+#![forbid(unsafe_code)]
+
+pub mod lang;
