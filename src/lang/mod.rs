@@ -1,3 +1,13 @@
-//! Evaluation of the Terraform language: values, types, expressions, functions.
+//! Evaluation of the Terraform language: values, types, conversion,
+//! expressions and built-in functions.
 
+pub mod convert;
+pub mod funcs;
+pub mod json;
 pub mod number;
+pub mod types;
+pub mod value;
+
+pub use number::Number;
+pub use types::Type;
+pub use value::{Kind, Value};
