@@ -1,4 +1,13 @@
 //! herd: the Terraform language and engine for AWS, in one binary.
+//!
+//! Pipeline: `config` (static loading) → `lang` (evaluation) → `engine`
+//! (walks) → `state` (the JSON state file). `cli` turns arguments into engine
+//! calls and renders the results.
 #![forbid(unsafe_code)]
 
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod engine;
 pub mod lang;
+pub mod state;

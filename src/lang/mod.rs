@@ -2,9 +2,11 @@
 //! expressions and built-in functions.
 
 pub mod convert;
+pub mod eval;
 pub mod funcs;
 pub mod json;
 pub mod number;
+pub mod render;
 pub mod types;
 pub mod value;
 

@@ -1,0 +1,951 @@
+//! Static loading of configuration: every `*.tf` / `*.tf.json` file of a
+//! module directory is parsed with `hcl-edit` into a [`Module`] whose
+//! expressions stay *unevaluated*, each with its source range, so that
+//! validate, plan, apply and console share one evaluator (`lang::eval`).
+
+mod json;
+pub mod typeexpr;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::Span;
+use indexmap::IndexMap;
+
+use crate::diag::{Diagnostic, Diagnostics, SourceRange, Sources};
+use crate::lang::types::Type;
+
+/// An unevaluated expression and the file it came from.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub expr: Expression,
+    pub file: Arc<str>,
+}
+
+impl Expr {
+    pub fn range(&self) -> Option<SourceRange> {
+        range_of(&self.file, self.expr.span())
+    }
+    pub fn range_of(&self, e: &Expression) -> Option<SourceRange> {
+        range_of(&self.file, e.span())
+    }
+}
+
+pub fn range_of(file: &Arc<str>, span: Option<std::ops::Range<usize>>) -> Option<SourceRange> {
+    span.map(|s| SourceRange {
+        file: file.clone(),
+        start: s.start,
+        end: s.end,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variable {
+    pub name: String,
+    pub ty: Type,
+    pub has_type: bool,
+    pub default: Option<Expr>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Validation>,
+    pub range: Option<SourceRange>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub expr: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub name: String,
+    pub value: Option<Expr>,
+    pub sensitive: bool,
+    pub description: Option<String>,
+    pub depends_on: Vec<Expr>,
+    pub preconditions: Vec<Check>,
+    pub range: Option<SourceRange>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    pub version: Option<String>,
+    pub inputs: IndexMap<String, Expr>,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    pub providers: Option<Expr>,
+    pub range: Option<SourceRange>,
+    /// The loaded child module (local sources only).
+    pub module: Option<Arc<Module>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceMode {
+    Managed,
+    Data,
+}
+
+/// A `resource` or `data` block, kept unevaluated for the engine.
+#[derive(Clone, Debug)]
+pub struct ResourceBlock {
+    pub mode: ResourceMode,
+    pub ty: String,
+    pub name: String,
+    pub body: Body,
+    pub file: Arc<str>,
+    pub range: Option<SourceRange>,
+}
+
+/// A `provider` block, kept for the AWS provider.
+#[derive(Clone, Debug)]
+pub struct ProviderBlock {
+    pub name: String,
+    pub alias: Option<String>,
+    pub body: Body,
+    pub file: Arc<str>,
+    pub range: Option<SourceRange>,
+}
+
+/// A `terraform` block's settings.
+#[derive(Clone, Debug, Default)]
+pub struct TerraformSettings {
+    pub required_version: Option<String>,
+    pub backend: Option<(String, Body)>,
+    pub required_providers: BTreeMap<String, Option<String>>,
+}
+
+/// One module directory.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    pub dir: PathBuf,
+    pub variables: IndexMap<String, Variable>,
+    pub locals: IndexMap<String, Local>,
+    pub outputs: IndexMap<String, Output>,
+    pub module_calls: IndexMap<String, ModuleCall>,
+    pub resources: Vec<ResourceBlock>,
+    pub providers: Vec<ProviderBlock>,
+    pub terraform: TerraformSettings,
+    /// Other top-level blocks (moved, import, removed, check), kept raw.
+    pub other_blocks: Vec<(Block, Arc<str>)>,
+}
+
+/// Loads modules and records their source text for diagnostics.
+pub struct Loader {
+    pub sources: Sources,
+    /// Directory that file names in diagnostics are shown relative to.
+    pub base: PathBuf,
+    depth: usize,
+}
+
+impl Loader {
+    pub fn new(base: &Path, sources: Sources) -> Loader {
+        Loader {
+            sources,
+            base: base.to_path_buf(),
+            depth: 0,
+        }
+    }
+
+    /// Load the module in `dir` and, recursively, its local child modules.
+    pub fn load(&mut self, dir: &Path) -> (Module, Diagnostics) {
+        let mut diags = Diagnostics::new();
+        let mut m = Module {
+            dir: dir.to_path_buf(),
+            ..Default::default()
+        };
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    (n.ends_with(".tf") || n.ends_with(".tf.json"))
+                        && !n.starts_with('.')
+                        && !n.ends_with("_override.tf")
+                        && n != "override.tf"
+                        && p.is_file()
+                })
+                .collect(),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "Failed to read module directory",
+                    format!(
+                        "Module directory {} does not exist or cannot be read: {e}.",
+                        dir.display()
+                    ),
+                ));
+                return (m, diags);
+            }
+        };
+        files.sort();
+        for f in files {
+            let name = crate::diag::display_path(&self.base, &f);
+            let text = match std::fs::read(&f) {
+                Ok(b) => match String::from_utf8(b) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        diags.push(Diagnostic::error(
+                            "Invalid file encoding",
+                            format!("The file {name} is not valid UTF-8. Configuration files must be UTF-8 encoded."),
+                        ));
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        "Failed to read file",
+                        format!("The file {name} could not be read: {e}."),
+                    ));
+                    continue;
+                }
+            };
+            let (body, file) = if name.ends_with(".json") {
+                match json::json_to_hcl(&text) {
+                    Ok(hcl) => {
+                        let file = self.sources.add(&name, &hcl);
+                        match hcl_edit::parser::parse_body(&hcl) {
+                            Ok(b) => (b, file),
+                            Err(e) => {
+                                diags.push(Diagnostic::error(
+                                    "Invalid JSON configuration",
+                                    e.message().to_string(),
+                                ));
+                                continue;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let file = self.sources.add(&name, &text);
+                        diags.push(Diagnostic::error("Invalid JSON configuration", e.msg).at(
+                            Some(SourceRange {
+                                file,
+                                start: e.offset,
+                                end: e.offset,
+                            }),
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                let file = self.sources.add(&name, &text);
+                match parse_hcl(&text, &file) {
+                    Ok(b) => (b, file),
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            };
+            self.load_body(&mut m, &body, &file, &mut diags);
+        }
+        // Load child modules.
+        let calls: Vec<String> = m.module_calls.keys().cloned().collect();
+        for name in calls {
+            let call = &m.module_calls[&name];
+            let src = call.source.clone();
+            let range = call.range.clone();
+            if src.starts_with("./") || src.starts_with("../") || src == "." || src == ".." {
+                if self.depth > 32 {
+                    diags.push(
+                        Diagnostic::error(
+                            "Module nesting too deep",
+                            "Modules are nested more than 32 levels deep; a module probably calls itself.",
+                        )
+                        .at(range),
+                    );
+                    continue;
+                }
+                let child_dir = dir.join(&src);
+                if !child_dir.is_dir() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Unreadable module directory",
+                            format!(
+                                "The directory {} does not exist or cannot be read.",
+                                child_dir.display()
+                            ),
+                        )
+                        .at(range),
+                    );
+                    continue;
+                }
+                self.depth += 1;
+                let (child, d) = self.load(&normalize(&child_dir));
+                self.depth -= 1;
+                diags.extend(d);
+                m.module_calls[&name].module = Some(Arc::new(child));
+            } else {
+                diags.push(
+                    Diagnostic::error(
+                        "Module not installed",
+                        format!(
+                            "The module source {src:?} is not a local path. herd supports local module sources (\"./...\" or \"../...\"); copy the module into the repository and refer to it by a relative path."
+                        ),
+                    )
+                    .at(range),
+                );
+            }
+        }
+        (m, diags)
+    }
+
+    fn load_body(&mut self, m: &mut Module, body: &Body, file: &Arc<str>, diags: &mut Diagnostics) {
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => diags.push(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!(
+                            "An argument named {:?} is not expected here.",
+                            a.key.as_str()
+                        ),
+                    )
+                    .at(range_of(file, a.span())),
+                ),
+                Structure::Block(b) => self.load_block(m, b, file, diags),
+            }
+        }
+    }
+
+    fn load_block(&mut self, m: &mut Module, b: &Block, file: &Arc<str>, diags: &mut Diagnostics) {
+        let kind = b.ident.as_str();
+        let labels: Vec<String> = b.labels.iter().map(|l| l.as_str().to_string()).collect();
+        let range = range_of(file, b.ident.span()).map(|mut r| {
+            // cover the block header
+            if let Some(s) = b.span() {
+                r.end = b.body.span().map(|bs| bs.start).unwrap_or(s.end).max(r.end);
+            }
+            r
+        });
+        let want_labels = match kind {
+            "variable" | "output" | "module" | "provider" => 1,
+            "resource" | "data" => 2,
+            "locals" | "terraform" | "moved" | "import" | "removed" => 0,
+            "check" => 1,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!(
+                            "Blocks of type {kind:?} are not expected here.{}",
+                            suggest(
+                                kind,
+                                &[
+                                    "variable",
+                                    "output",
+                                    "locals",
+                                    "module",
+                                    "resource",
+                                    "data",
+                                    "provider",
+                                    "terraform",
+                                    "moved",
+                                    "import",
+                                    "removed",
+                                    "check"
+                                ]
+                            )
+                        ),
+                    )
+                    .at(range),
+                );
+                return;
+            }
+        };
+        if labels.len() != want_labels {
+            let msg = if want_labels == 0 {
+                format!("No labels are expected for {kind} blocks.")
+            } else {
+                format!("A {kind} block requires {want_labels} label(s).")
+            };
+            diags.push(
+                Diagnostic::error(
+                    if labels.len() < want_labels {
+                        "Missing name for block"
+                    } else {
+                        "Extraneous label for block"
+                    },
+                    msg,
+                )
+                .at(range),
+            );
+            return;
+        }
+        for l in &labels {
+            if want_labels > 0 && !is_valid_name(l) && kind != "resource" && kind != "data" {
+                diags.push(Diagnostic::error(
+                    "Invalid name",
+                    format!("A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes; {l:?} is not valid."),
+                ).at(range.clone()));
+                return;
+            }
+        }
+        match kind {
+            "variable" => self.load_variable(m, &labels[0], b, file, range, diags),
+            "locals" => {
+                for s in b.body.iter() {
+                    match s {
+                        Structure::Attribute(a) => {
+                            let name = a.key.as_str().to_string();
+                            if m.locals.contains_key(&name) {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "Duplicate local value definition",
+                                        format!("A local value named {name:?} was already defined. Local value names must be unique within a module."),
+                                    )
+                                    .at(range_of(file, a.span())),
+                                );
+                                continue;
+                            }
+                            m.locals.insert(
+                                name.clone(),
+                                Local {
+                                    name,
+                                    expr: Expr { expr: a.value.clone(), file: file.clone() },
+                                },
+                            );
+                        }
+                        Structure::Block(ib) => diags.push(
+                            Diagnostic::error("Unexpected block", "Blocks are not allowed in a locals block; use attributes (name = value).")
+                                .at(range_of(file, ib.span())),
+                        ),
+                    }
+                }
+            }
+            "output" => self.load_output(m, &labels[0], b, file, range, diags),
+            "module" => self.load_module_call(m, &labels[0], b, file, range, diags),
+            "resource" | "data" => {
+                let mode = if kind == "resource" {
+                    ResourceMode::Managed
+                } else {
+                    ResourceMode::Data
+                };
+                if m.resources
+                    .iter()
+                    .any(|r| r.mode == mode && r.ty == labels[0] && r.name == labels[1])
+                {
+                    diags.push(Diagnostic::error(
+                        if mode == ResourceMode::Managed { "Duplicate resource configuration" } else { "Duplicate data resource configuration" },
+                        format!("A {kind} {:?} {:?} was already declared. Resource names must be unique per type in each module.", labels[0], labels[1]),
+                    ).at(range));
+                    return;
+                }
+                m.resources.push(ResourceBlock {
+                    mode,
+                    ty: labels[0].clone(),
+                    name: labels[1].clone(),
+                    body: b.body.clone(),
+                    file: file.clone(),
+                    range,
+                });
+            }
+            "provider" => {
+                let alias = attr(&b.body, "alias").and_then(|a| const_string(&a.value));
+                m.providers.push(ProviderBlock {
+                    name: labels[0].clone(),
+                    alias,
+                    body: b.body.clone(),
+                    file: file.clone(),
+                    range,
+                });
+            }
+            "terraform" => {
+                for s in b.body.iter() {
+                    match s {
+                        Structure::Attribute(a) if a.key.as_str() == "required_version" => {
+                            m.terraform.required_version = const_string(&a.value);
+                        }
+                        Structure::Block(ib) if ib.ident.as_str() == "backend" => {
+                            let name = ib
+                                .labels
+                                .first()
+                                .map(|l| l.as_str().to_string())
+                                .unwrap_or_default();
+                            m.terraform.backend = Some((name, ib.body.clone()));
+                        }
+                        Structure::Block(ib) if ib.ident.as_str() == "required_providers" => {
+                            for s in ib.body.iter() {
+                                if let Structure::Attribute(a) = s {
+                                    let src = match &a.value {
+                                        Expression::Object(o) => o.iter().find_map(|(k, v)| {
+                                            let key = match k {
+                                                hcl_edit::expr::ObjectKey::Ident(i) => {
+                                                    i.as_str().to_string()
+                                                }
+                                                hcl_edit::expr::ObjectKey::Expression(e) => {
+                                                    const_string(e).unwrap_or_default()
+                                                }
+                                            };
+                                            if key == "source" {
+                                                const_string(v.expr())
+                                            } else {
+                                                None
+                                            }
+                                        }),
+                                        e => const_string(e),
+                                    };
+                                    m.terraform
+                                        .required_providers
+                                        .insert(a.key.as_str().to_string(), src);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => m.other_blocks.push((b.clone(), file.clone())),
+        }
+    }
+
+    fn load_variable(
+        &mut self,
+        m: &mut Module,
+        name: &str,
+        b: &Block,
+        file: &Arc<str>,
+        range: Option<SourceRange>,
+        diags: &mut Diagnostics,
+    ) {
+        if m.variables.contains_key(name) {
+            diags.push(Diagnostic::error(
+                "Duplicate variable declaration",
+                format!("A variable named {name:?} was already declared. Variable names must be unique within a module."),
+            ).at(range));
+            return;
+        }
+        if is_reserved_var_name(name) {
+            diags.push(Diagnostic::error(
+                "Invalid variable name",
+                format!("The variable name {name:?} is reserved due to its special meaning inside module blocks."),
+            ).at(range));
+            return;
+        }
+        let mut v = Variable {
+            name: name.to_string(),
+            ty: Type::Dynamic,
+            has_type: false,
+            default: None,
+            description: None,
+            sensitive: false,
+            nullable: true,
+            validations: vec![],
+            range,
+        };
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "type" => match typeexpr::parse_type(&a.value, file) {
+                        Ok(t) => {
+                            v.ty = t;
+                            v.has_type = true;
+                        }
+                        Err(d) => diags.push(d),
+                    },
+                    "default" => {
+                        v.default = Some(Expr {
+                            expr: a.value.clone(),
+                            file: file.clone(),
+                        })
+                    }
+                    "description" => v.description = const_string(&a.value),
+                    "sensitive" => v.sensitive = const_bool(&a.value, file, diags).unwrap_or(false),
+                    "nullable" => v.nullable = const_bool(&a.value, file, diags).unwrap_or(true),
+                    "ephemeral" => {}
+                    k => diags.push(unsupported_arg(
+                        k,
+                        "variable",
+                        &[
+                            "type",
+                            "default",
+                            "description",
+                            "sensitive",
+                            "nullable",
+                            "validation",
+                        ],
+                        file,
+                        a,
+                    )),
+                },
+                Structure::Block(vb) if vb.ident.as_str() == "validation" => {
+                    let cond = attr(&vb.body, "condition");
+                    let msg = attr(&vb.body, "error_message");
+                    match (cond, msg) {
+                        (Some(c), Some(msg)) => v.validations.push(Validation {
+                            condition: Expr { expr: c.value.clone(), file: file.clone() },
+                            error_message: Expr { expr: msg.value.clone(), file: file.clone() },
+                        }),
+                        _ => diags.push(
+                            Diagnostic::error("Missing required argument", "A validation block requires both \"condition\" and \"error_message\".")
+                                .at(range_of(file, vb.span())),
+                        ),
+                    }
+                }
+                Structure::Block(vb) => diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!(
+                            "Blocks of type {:?} are not expected here.",
+                            vb.ident.as_str()
+                        ),
+                    )
+                    .at(range_of(file, vb.ident.span())),
+                ),
+            }
+        }
+        m.variables.insert(name.to_string(), v);
+    }
+
+    fn load_output(
+        &mut self,
+        m: &mut Module,
+        name: &str,
+        b: &Block,
+        file: &Arc<str>,
+        range: Option<SourceRange>,
+        diags: &mut Diagnostics,
+    ) {
+        if m.outputs.contains_key(name) {
+            diags.push(Diagnostic::error(
+                "Duplicate output definition",
+                format!("An output named {name:?} was already defined. Output names must be unique within a module."),
+            ).at(range));
+            return;
+        }
+        let mut o = Output {
+            name: name.to_string(),
+            value: None,
+            sensitive: false,
+            description: None,
+            depends_on: vec![],
+            preconditions: vec![],
+            range: range.clone(),
+        };
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => match a.key.as_str() {
+                    "value" => {
+                        o.value = Some(Expr {
+                            expr: a.value.clone(),
+                            file: file.clone(),
+                        })
+                    }
+                    "sensitive" => o.sensitive = const_bool(&a.value, file, diags).unwrap_or(false),
+                    "description" => o.description = const_string(&a.value),
+                    "depends_on" => o.depends_on = list_exprs(&a.value, file),
+                    "ephemeral" => {}
+                    k => diags.push(unsupported_arg(
+                        k,
+                        "output",
+                        &[
+                            "value",
+                            "sensitive",
+                            "description",
+                            "depends_on",
+                            "precondition",
+                        ],
+                        file,
+                        a,
+                    )),
+                },
+                Structure::Block(pb) if pb.ident.as_str() == "precondition" => {
+                    if let (Some(c), Some(msg)) =
+                        (attr(&pb.body, "condition"), attr(&pb.body, "error_message"))
+                    {
+                        o.preconditions.push(Check {
+                            condition: Expr {
+                                expr: c.value.clone(),
+                                file: file.clone(),
+                            },
+                            error_message: Expr {
+                                expr: msg.value.clone(),
+                                file: file.clone(),
+                            },
+                        });
+                    }
+                }
+                Structure::Block(pb) => diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!(
+                            "Blocks of type {:?} are not expected here.",
+                            pb.ident.as_str()
+                        ),
+                    )
+                    .at(range_of(file, pb.ident.span())),
+                ),
+            }
+        }
+        if o.value.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "Missing required argument",
+                    "The argument \"value\" is required, but no definition was found.",
+                )
+                .at(range),
+            );
+        }
+        m.outputs.insert(name.to_string(), o);
+    }
+
+    fn load_module_call(
+        &mut self,
+        m: &mut Module,
+        name: &str,
+        b: &Block,
+        file: &Arc<str>,
+        range: Option<SourceRange>,
+        diags: &mut Diagnostics,
+    ) {
+        if m.module_calls.contains_key(name) {
+            diags.push(Diagnostic::error(
+                "Duplicate module call",
+                format!("A module call named {name:?} was already defined. Module calls must have unique names within a module."),
+            ).at(range));
+            return;
+        }
+        let mut c = ModuleCall {
+            name: name.to_string(),
+            source: String::new(),
+            version: None,
+            inputs: IndexMap::new(),
+            count: None,
+            for_each: None,
+            depends_on: vec![],
+            providers: None,
+            range: range.clone(),
+            module: None,
+        };
+        let mut has_source = false;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let e = Expr {
+                        expr: a.value.clone(),
+                        file: file.clone(),
+                    };
+                    match a.key.as_str() {
+                        "source" => match const_string(&a.value) {
+                            Some(s) => {
+                                c.source = s;
+                                has_source = true;
+                            }
+                            None => diags.push(
+                                Diagnostic::error(
+                                    "Invalid module source",
+                                    "The module source must be a literal string.",
+                                )
+                                .at(range_of(file, a.value.span())),
+                            ),
+                        },
+                        "version" => c.version = const_string(&a.value),
+                        "count" => c.count = Some(e),
+                        "for_each" => c.for_each = Some(e),
+                        "depends_on" => c.depends_on = list_exprs(&a.value, file),
+                        "providers" => c.providers = Some(e),
+                        k => {
+                            c.inputs.insert(k.to_string(), e);
+                        }
+                    }
+                }
+                Structure::Block(ib) => diags.push(
+                    Diagnostic::error(
+                        "Unsupported block type",
+                        format!(
+                            "Blocks of type {:?} are not expected here.",
+                            ib.ident.as_str()
+                        ),
+                    )
+                    .at(range_of(file, ib.ident.span())),
+                ),
+            }
+        }
+        if c.count.is_some() && c.for_each.is_some() {
+            diags.push(Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+            ).at(range.clone()));
+        }
+        if !has_source {
+            diags.push(
+                Diagnostic::error(
+                    "Missing required argument",
+                    "The argument \"source\" is required, but no definition was found.",
+                )
+                .at(range),
+            );
+        }
+        m.module_calls.insert(name.to_string(), c);
+    }
+}
+
+/// Parse HCL native syntax, turning a syntax error into a diagnostic.
+pub fn parse_hcl(text: &str, file: &Arc<str>) -> Result<Body, Diagnostic> {
+    // hcl-edit rejects a leading byte-order mark; Terraform accepts it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        let loc = e.location();
+        let off = loc.offset();
+        Diagnostic::error(
+            "Invalid syntax",
+            format!(
+                "{}. Check the configuration syntax at {}:{}:{}.",
+                e.message().trim_end_matches('.'),
+                file,
+                loc.line(),
+                loc.column()
+            ),
+        )
+        .at(Some(SourceRange {
+            file: file.clone(),
+            start: off,
+            end: off + 1,
+        }))
+    })
+}
+
+fn unsupported_arg(
+    k: &str,
+    block: &str,
+    known: &[&str],
+    file: &Arc<str>,
+    a: &Attribute,
+) -> Diagnostic {
+    Diagnostic::error(
+        "Unsupported argument",
+        format!(
+            "An argument named {k:?} is not expected in a {block} block.{}",
+            suggest(k, known)
+        ),
+    )
+    .at(range_of(file, a.key.span()))
+}
+
+/// " Did you mean \"x\"?" for the closest of `known`, or "".
+pub fn suggest(name: &str, known: &[&str]) -> String {
+    let best = known
+        .iter()
+        .map(|k| (strsim::levenshtein(name, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min();
+    match best {
+        Some((_, k)) => format!(" Did you mean {k:?}?"),
+        None => String::new(),
+    }
+}
+
+pub fn attr<'a>(body: &'a Body, name: &str) -> Option<&'a Attribute> {
+    body.iter().find_map(|s| match s {
+        Structure::Attribute(a) if a.key.as_str() == name => Some(a),
+        _ => None,
+    })
+}
+
+/// A literal string (plain string or template without interpolations).
+pub fn const_string(e: &Expression) -> Option<String> {
+    match e {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for el in t.iter() {
+                match el {
+                    hcl_edit::template::Element::Literal(l) => out.push_str(l.value()),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+fn const_bool(e: &Expression, file: &Arc<str>, diags: &mut Diagnostics) -> Option<bool> {
+    match e {
+        Expression::Bool(b) => Some(*b.value()),
+        e => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid value",
+                    "A literal bool value (true or false) is required here.",
+                )
+                .at(range_of(file, e.span())),
+            );
+            None
+        }
+    }
+}
+
+fn list_exprs(e: &Expression, file: &Arc<str>) -> Vec<Expr> {
+    match e {
+        Expression::Array(a) => a
+            .iter()
+            .map(|x| Expr {
+                expr: x.clone(),
+                file: file.clone(),
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+pub fn is_valid_name(s: &str) -> bool {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(c) if c.is_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn is_reserved_var_name(n: &str) -> bool {
+    matches!(
+        n,
+        "source"
+            | "version"
+            | "providers"
+            | "count"
+            | "for_each"
+            | "lifecycle"
+            | "depends_on"
+            | "locals"
+    )
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}

@@ -1,0 +1,258 @@
+//! The engine: loads a configuration, gathers variable values and walks the
+//! module tree. (Resources, the dependency graph and apply come with the
+//! plan/apply engine; this stage evaluates variables, locals, modules and
+//! outputs.)
+
+pub mod modeval;
+pub mod vars;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::{Loader, Module};
+use crate::diag::{Diagnostic, Diagnostics, Sources};
+use crate::lang::funcs::FnCtx;
+use crate::lang::value::Value;
+use modeval::{finalize_variable, ModEval, RunCtx};
+use vars::VarArg;
+
+/// Options shared by the commands that evaluate a configuration.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub vars: Vec<VarArg>,
+    pub input: bool,
+    pub workspace: String,
+    /// Validate mode: root variables are unknown, impure functions unknown.
+    pub validate_only: bool,
+}
+
+/// A loaded configuration.
+pub struct Loaded {
+    pub root: Arc<Module>,
+    pub sources: Sources,
+}
+
+pub fn load(dir: &Path) -> (Loaded, Diagnostics) {
+    let sources = Sources::default();
+    let mut loader = Loader::new(dir, sources.clone());
+    let (root, diags) = loader.load(dir);
+    (
+        Loaded {
+            root: Arc::new(root),
+            sources,
+        },
+        diags,
+    )
+}
+
+/// Final root variable values (converted, marked, validated).
+pub fn root_variables(
+    dir: &Path,
+    loaded: &Loaded,
+    opts: &RunOptions,
+) -> (HashMap<String, Value>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut out = HashMap::new();
+    let root = &loaded.root;
+    if opts.validate_only {
+        for (name, v) in &root.variables {
+            out.insert(
+                name.clone(),
+                Value::unknown(crate::lang::convert::concrete(&v.ty)).mark(v.sensitive),
+            );
+        }
+        return (out, diags);
+    }
+    let (mut raw, d) = vars::collect(dir, root, &opts.vars, &loaded.sources);
+    diags.extend(d);
+    for (name, var) in &root.variables {
+        if !raw.contains_key(name)
+            && var.default.is_none()
+            && opts.input
+            && std::io::stdin().is_terminal()
+        {
+            if let Some(v) = prompt_variable(var) {
+                raw.insert(
+                    name.clone(),
+                    vars::VarValue {
+                        value: Value::string(v),
+                        range: None,
+                    },
+                );
+            }
+        }
+        let given = raw.get(name).cloned();
+        let range = given.as_ref().and_then(|g| g.range.clone());
+        match finalize_variable(
+            var,
+            given.map(|g| g.value),
+            range,
+            Some(format!("variable {name:?}")),
+            true,
+        ) {
+            Ok(v) => {
+                out.insert(name.clone(), v);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    (out, diags)
+}
+
+fn prompt_variable(var: &crate::config::Variable) -> Option<String> {
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "var.{}", var.name);
+    if let Some(d) = &var.description {
+        let _ = writeln!(err, "  {d}");
+    }
+    let _ = write!(err, "\n  Enter a value: ");
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    let _ = writeln!(err);
+    Some(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// The result of evaluating a resource-free configuration.
+pub struct Evaluated {
+    pub outputs: BTreeMap<String, Value>,
+    pub diags: Diagnostics,
+}
+
+pub fn fn_ctx(dir: &Path, validate_only: bool) -> FnCtx {
+    FnCtx {
+        base_dir: dir.to_path_buf(),
+        plan_timestamp: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        allow_impure: !validate_only,
+    }
+}
+
+/// Load, gather variables and evaluate every output of the root module.
+pub fn evaluate(dir: &Path, opts: &RunOptions) -> (Loaded, Evaluated) {
+    let (loaded, mut diags) = load(dir);
+    if diags.has_errors() {
+        return (
+            loaded,
+            Evaluated {
+                outputs: BTreeMap::new(),
+                diags,
+            },
+        );
+    }
+    let (vars, d) = root_variables(dir, &loaded, opts);
+    diags.extend(d);
+    if diags.has_errors() {
+        return (
+            loaded,
+            Evaluated {
+                outputs: BTreeMap::new(),
+                diags,
+            },
+        );
+    }
+    let run = RunCtx {
+        fnctx: fn_ctx(dir, opts.validate_only),
+        workspace: if opts.workspace.is_empty() {
+            "default".into()
+        } else {
+            opts.workspace.clone()
+        },
+        diags: Default::default(),
+    };
+    let me = ModEval::new(&run, loaded.root.clone(), ".".into(), vars);
+    let mut vdiags = Diagnostics::new();
+    for (name, var) in &loaded.root.variables {
+        if let Err(d) = me.validate_variable(var, name) {
+            vdiags.extend(d);
+        }
+    }
+    if vdiags.has_errors() {
+        diags.extend(vdiags);
+        return (
+            loaded,
+            Evaluated {
+                outputs: BTreeMap::new(),
+                diags,
+            },
+        );
+    }
+    let outputs = me.eval_all();
+    diags.extend(run.diags.take());
+    (loaded, Evaluated { outputs, diags })
+}
+
+/// Evaluate one expression in the root module's scope (console).
+pub struct Console {
+    run: RunCtx,
+    loaded: Loaded,
+    vars: HashMap<String, Value>,
+}
+
+impl Console {
+    pub fn new(dir: &Path, opts: &RunOptions) -> Result<Console, (Sources, Diagnostics)> {
+        let (loaded, mut diags) = load(dir);
+        if diags.has_errors() {
+            return Err((loaded.sources, diags));
+        }
+        let (vars, d) = root_variables(dir, &loaded, opts);
+        diags.extend(d);
+        if diags.has_errors() {
+            return Err((loaded.sources, diags));
+        }
+        Ok(Console {
+            run: RunCtx {
+                fnctx: fn_ctx(dir, false),
+                workspace: if opts.workspace.is_empty() {
+                    "default".into()
+                } else {
+                    opts.workspace.clone()
+                },
+                diags: Default::default(),
+            },
+            loaded,
+            vars,
+        })
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.loaded.sources
+    }
+
+    pub fn eval(&self, src: &str) -> Result<Value, Diagnostics> {
+        let file = self.loaded.sources.add("<console-input>", src);
+        let expr = hcl_edit::parser::parse_expr(src.trim_end()).map_err(|e| {
+            Diagnostics::from(
+                Diagnostic::error("Invalid expression", e.message().to_string()).at(Some(
+                    crate::diag::SourceRange {
+                        file: file.clone(),
+                        start: e.location().offset(),
+                        end: e.location().offset() + 1,
+                    },
+                )),
+            )
+        })?;
+        let me = ModEval::new(
+            &self.run,
+            self.loaded.root.clone(),
+            ".".into(),
+            self.vars.clone(),
+        );
+        let e = crate::config::Expr { expr, file };
+        // `type(x)` is console-only.
+        let r = me.eval_expr(&e, None);
+        let mut d = self.run.diags.take();
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                for x in e.0 {
+                    if !x.summary.is_empty() {
+                        d.push(x);
+                    }
+                }
+                Err(d)
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The state file: Terraform's `terraform.tfstate` version 4 layout, written
+//! atomically (temp file, fsync, rename) with mode 0600, keeping the previous
+//! version as `terraform.tfstate.backup`. The serial increases only when the
+//! content changes; the lineage is fixed when the state is first created.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as J;
+
+pub const STATE_VERSION: u64 = 4;
+/// The Terraform version herd reports in state files (the language level it follows).
+pub const TERRAFORM_VERSION: &str = "1.9.0";
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutputState {
+    pub value: J,
+    #[serde(rename = "type")]
+    pub ty: J,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct State {
+    pub version: u64,
+    pub terraform_version: String,
+    pub serial: u64,
+    pub lineage: String,
+    pub outputs: BTreeMap<String, OutputState>,
+    pub resources: Vec<J>,
+    #[serde(default)]
+    pub check_results: Option<J>,
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            version: STATE_VERSION,
+            terraform_version: TERRAFORM_VERSION.into(),
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            outputs: BTreeMap::new(),
+            resources: vec![],
+            check_results: None,
+        }
+    }
+
+    /// Same content, ignoring serial and terraform_version.
+    pub fn same_content(&self, o: &State) -> bool {
+        self.lineage == o.lineage && self.outputs == o.outputs && self.resources == o.resources
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("reading state file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("state file {path} is not valid: {msg}")]
+    Invalid { path: PathBuf, msg: String },
+    #[error("writing state file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Read a state file; `Ok(None)` when it does not exist.
+pub fn read(path: &Path) -> Result<Option<State>, StateError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(StateError::Read {
+                path: path.to_path_buf(),
+                source: e,
+            })
+        }
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let s: State = serde_json::from_str(&text).map_err(|e| StateError::Invalid {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })?;
+    if s.version != STATE_VERSION {
+        return Err(StateError::Invalid {
+            path: path.to_path_buf(),
+            msg: format!(
+                "unsupported state format version {} (herd reads version 4)",
+                s.version
+            ),
+        });
+    }
+    Ok(Some(s))
+}
+
+/// Write `new` over the state at `path` if its content changed from `prev`
+/// (bumping the serial), keeping a backup of the old file. Returns the state
+/// as written.
+pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<State, StateError> {
+    if let Some(p) = prev {
+        if p.same_content(&new) {
+            return Ok(p.clone());
+        }
+        new.serial = p.serial + 1;
+    } else {
+        new.serial = new.serial.max(1);
+    }
+    write_atomic(path, &new)?;
+    Ok(new)
+}
+
+/// Atomic write: temp file in the same directory, fsync, rename; previous
+/// file kept as `<path>.backup`.
+pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
+    let werr = |e| StateError::Write {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut text = serde_json::to_string_pretty(s).map_err(|e| StateError::Invalid {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })?;
+    text.push('\n');
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp.{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+        std::process::id()
+    ));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(werr)?;
+        f.write_all(text.as_bytes()).map_err(werr)?;
+        f.sync_all().map_err(werr)?;
+    }
+    if path.exists() {
+        let backup = PathBuf::from(format!("{}.backup", path.display()));
+        std::fs::copy(path, &backup).map_err(werr)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    std::fs::rename(&tmp, path).map_err(werr)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
