@@ -154,6 +154,7 @@ pub fn evaluate(dir: &Path, opts: &RunOptions) -> (Loaded, Evaluated) {
     }
     let run = RunCtx {
         fnctx: fn_ctx(dir, opts.validate_only),
+        sources: loaded.sources.clone(),
         workspace: if opts.workspace.is_empty() {
             "default".into()
         } else {
@@ -204,6 +205,7 @@ impl Console {
         Ok(Console {
             run: RunCtx {
                 fnctx: fn_ctx(dir, false),
+                sources: loaded.sources.clone(),
                 workspace: if opts.workspace.is_empty() {
                     "default".into()
                 } else {

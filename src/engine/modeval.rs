@@ -33,6 +33,7 @@ enum Slot {
 /// Shared settings of one run.
 pub struct RunCtx {
     pub fnctx: FnCtx,
+    pub sources: crate::diag::Sources,
     pub workspace: String,
     pub diags: RefCell<Diagnostics>,
 }
@@ -123,6 +124,7 @@ impl<'r> ModEval<'r> {
         let rr = RepResolver { inner: self, rep };
         let mut ev = Evaluator::new(&rr, &self.run.fnctx, e.file.clone());
         ev.context = context;
+        ev.sources = Some(self.run.sources.clone());
         ev.eval(&e.expr)
     }
 

@@ -66,6 +66,8 @@ pub struct Evaluator<'a> {
     scopes: Vec<(String, Value)>,
     /// Block context for diagnostics (`locals`, `output "x"`).
     pub context: Option<String>,
+    /// Source texts, for re-reading heredocs.
+    pub sources: Option<crate::diag::Sources>,
 }
 
 fn ws(c: char) -> bool {
@@ -100,7 +102,17 @@ impl<'a> Evaluator<'a> {
             file,
             scopes: vec![],
             context: None,
+            sources: None,
         }
+    }
+
+    /// Re-read a heredoc from its source text (see `lang::heredoc`).
+    fn raw_heredoc(&self, e: &Expression) -> Option<Template> {
+        let src = self.sources.as_ref()?.get(&self.file)?;
+        let span = e.span()?;
+        let text = src.get(span)?;
+        let (body, flush) = super::heredoc::raw_body(text)?;
+        super::heredoc::prepare(body, flush)
     }
 
     fn range(&self, e: &Expression) -> Option<SourceRange> {
@@ -213,7 +225,12 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::object(m).mark(key_sens))
             }
             Expression::StringTemplate(t) => self.eval_template_expr(t, e),
-            Expression::HeredocTemplate(h) => self.eval_template_expr(&h.template, e),
+            Expression::HeredocTemplate(h) => {
+                if let Some(t) = self.raw_heredoc(e) {
+                    return self.eval_template_expr(&t, e);
+                }
+                self.eval_template_expr(&h.template, e)
+            }
             Expression::Parenthesis(p) => self.eval(p.inner()),
             Expression::Variable(v) => self.eval_traversal(e, &[]).or_else(|d| {
                 let _ = v;

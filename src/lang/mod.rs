@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod eval;
 pub mod funcs;
+pub mod heredoc;
 pub mod json;
 pub mod number;
 pub mod render;
