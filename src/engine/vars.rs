@@ -12,7 +12,6 @@ use crate::config::{parse_hcl, range_of, Module};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange, Sources};
 use crate::lang::eval::eval_constant;
 use crate::lang::json::from_json_str;
-use crate::lang::types::Type;
 use crate::lang::value::Value;
 
 /// A `-var` or `-var-file` argument, in command-line order.
@@ -45,7 +44,7 @@ pub fn collect(
     for (k, v) in env {
         let name = &k["TF_VAR_".len()..];
         if let Some(var) = module.variables.get(name) {
-            match parse_raw(&v, &var.ty, &format!("<value for var.{name}>"), sources) {
+            match parse_raw(&v, var, &format!("<value for var.{name}>"), sources) {
                 Ok(val) => {
                     out.insert(
                         name.to_string(),
@@ -111,7 +110,7 @@ pub fn collect(
                 };
                 let name = name.trim();
                 match module.variables.get(name) {
-                    Some(var) => match parse_raw(raw, &var.ty, &format!("<value for var.{name}>"), sources) {
+                    Some(var) => match parse_raw(raw, var, &format!("<value for var.{name}>"), sources) {
                         Ok(val) => {
                             out.insert(name.to_string(), VarValue { value: val, range: None });
                         }
@@ -130,8 +129,8 @@ pub fn collect(
 
 /// Parse a value given as a string (`-var`, `TF_VAR_`): primitive-typed
 /// variables take the string as is; others parse it as an expression.
-fn parse_raw(raw: &str, ty: &Type, name: &str, sources: &Sources) -> Result<Value, Diagnostic> {
-    if ty.is_primitive() {
+fn parse_raw(raw: &str, var: &crate::config::Variable, name: &str, sources: &Sources) -> Result<Value, Diagnostic> {
+    if !var.has_type || var.ty.is_primitive() {
         return Ok(Value::string(raw));
     }
     let file = sources.add(name, raw);

@@ -1,0 +1,2 @@
+output "o" { value = 1 / 0 }
+output "p" { value = 0 / 0 }

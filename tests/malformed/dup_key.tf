@@ -1,0 +1,1 @@
+output "o" { value = { for x in ["a","a"] : x => 1 } }

@@ -1,0 +1,1 @@
+output "o" { value = [for x in null : x] }

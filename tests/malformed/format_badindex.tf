@@ -1,0 +1,1 @@
+output "o" { value = format("%[99]s", "a") }

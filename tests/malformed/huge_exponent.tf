@@ -1,0 +1,1 @@
+output "o" { value = tonumber("1e999999999") }

@@ -1,0 +1,1 @@
+output "o" { value = substr("abc", 99999999999999999999, 1) }

@@ -1,0 +1,1 @@
+output "o" { value = range(1e18) }
