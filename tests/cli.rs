@@ -50,38 +50,56 @@ output "l" { value = [for i in [1, 2, 3] : i * 2 if i != 2] }
     );
     apply(d.path())
         .success()
-        .stdout(predicate::str::contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed."))
+        .stdout(predicate::str::contains(
+            "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+        ))
         .stdout(predicate::str::contains("full = \"web-default\""));
     let j = output_json(d.path());
     assert_eq!(j["full"]["value"], "web-default");
     assert_eq!(j["full"]["type"], "string");
     assert_eq!(j["n"]["value"].to_string(), "0.3");
     assert_eq!(j["l"]["value"], serde_json::json!([2, 6]));
-    assert_eq!(j["l"]["type"], serde_json::json!(["tuple", ["number", "number"]]));
+    assert_eq!(
+        j["l"]["type"],
+        serde_json::json!(["tuple", ["number", "number"]])
+    );
 
     // The state file is v4, private, and has a lineage and serial.
-    let st: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap()).unwrap();
+    let st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap())
+            .unwrap();
     assert_eq!(st["version"], 4);
     assert_eq!(st["serial"], 1);
     assert!(st["lineage"].as_str().unwrap().len() >= 32);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(d.path().join("terraform.tfstate")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(d.path().join("terraform.tfstate"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
     // A second apply with no changes keeps the serial; a change bumps it and keeps a backup.
-    apply(d.path()).success().stdout(predicate::str::contains("No changes."));
-    let st2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap()).unwrap();
+    apply(d.path())
+        .success()
+        .stdout(predicate::str::contains("No changes."));
+    let st2: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap())
+            .unwrap();
     assert_eq!(st2["serial"], 1);
     herd()
         .arg(format!("-chdir={}", d.path().display()))
         .args(["apply", "-auto-approve", "-input=false", "-var", "name=api"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("~ full = \"web-default\" -> \"api-default\""));
-    let st3: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap()).unwrap();
+        .stdout(predicate::str::contains(
+            "~ full = \"web-default\" -> \"api-default\"",
+        ));
+    let st3: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("terraform.tfstate")).unwrap())
+            .unwrap();
     assert_eq!(st3["serial"], 2);
     assert_eq!(st3["lineage"], st["lineage"]);
     assert!(d.path().join("terraform.tfstate.backup").exists());
@@ -111,28 +129,47 @@ output "all" { value = [var.a, var.b, var.c, var.d] }
 output "e" { value = var.e }
 "#,
     );
-    write(d.path(), "terraform.tfvars", "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n");
+    write(
+        d.path(),
+        "terraform.tfvars",
+        "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\n",
+    );
     write(d.path(), "x.auto.tfvars", "c = \"auto\"\nd = \"auto\"\n");
     write(d.path(), "e.tfvars", "e = [1, 2]\n");
     herd()
         .arg(format!("-chdir={}", d.path().display()))
-        .args(["apply", "-auto-approve", "-input=false", "-var=d=cli", "-var-file=e.tfvars"])
+        .args([
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-var=d=cli",
+            "-var-file=e.tfvars",
+        ])
         .env("TF_VAR_a", "env")
         .env("TF_VAR_b", "env")
         .assert()
         .success();
     let j = output_json(d.path());
-    assert_eq!(j["all"]["value"], serde_json::json!(["env", "tfvars", "auto", "cli"]));
+    assert_eq!(
+        j["all"]["value"],
+        serde_json::json!(["env", "tfvars", "auto", "cli"])
+    );
     assert_eq!(j["e"]["value"], serde_json::json!([1, 2]));
 }
 
 #[test]
 fn missing_required_variable_is_an_error_without_input() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "main.tf", "variable \"region\" { type = string }\noutput \"r\" { value = var.region }\n");
+    write(
+        d.path(),
+        "main.tf",
+        "variable \"region\" { type = string }\noutput \"r\" { value = var.region }\n",
+    );
     apply(d.path())
         .code(1)
-        .stderr(predicate::str::contains("Error: No value for required variable"))
+        .stderr(predicate::str::contains(
+            "Error: No value for required variable",
+        ))
         .stderr(predicate::str::contains("on main.tf line 1"));
     assert!(!d.path().join("terraform.tfstate").exists());
 }
@@ -165,7 +202,9 @@ fn sensitive_values_are_hidden_and_outputs_must_declare_them() {
     );
     apply(d.path())
         .code(1)
-        .stderr(predicate::str::contains("Output refers to sensitive values"))
+        .stderr(predicate::str::contains(
+            "Output refers to sensitive values",
+        ))
         .stdout(predicate::str::contains("hunter2").not())
         .stderr(predicate::str::contains("hunter2").not());
     write(
@@ -184,21 +223,33 @@ fn sensitive_values_are_hidden_and_outputs_must_declare_them() {
 #[test]
 fn validate_reports_success_and_errors() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "main.tf", "variable \"n\" { type = number }\noutput \"x\" { value = var.n + 1 }\n");
+    write(
+        d.path(),
+        "main.tf",
+        "variable \"n\" { type = number }\noutput \"x\" { value = var.n + 1 }\n",
+    );
     herd()
         .arg(format!("-chdir={}", d.path().display()))
         .arg("validate")
         .assert()
         .success()
-        .stdout(predicate::str::contains("Success! The configuration is valid."));
-    write(d.path(), "main.tf", "output \"x\" { value = local.missing }\n");
+        .stdout(predicate::str::contains(
+            "Success! The configuration is valid.",
+        ));
+    write(
+        d.path(),
+        "main.tf",
+        "output \"x\" { value = local.missing }\n",
+    );
     herd()
         .arg(format!("-chdir={}", d.path().display()))
         .args(["validate", "-json"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("\"valid\": false"))
-        .stdout(predicate::str::contains("Reference to undeclared local value"));
+        .stdout(predicate::str::contains(
+            "Reference to undeclared local value",
+        ));
 }
 
 #[test]
@@ -217,7 +268,11 @@ fn console_evaluates_expressions_from_stdin() {
 #[test]
 fn modules_with_count_and_for_each() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "modules/m/main.tf", "variable \"n\" {}\noutput \"id\" { value = \"id-${var.n}\" }\n");
+    write(
+        d.path(),
+        "modules/m/main.tf",
+        "variable \"n\" {}\noutput \"id\" { value = \"id-${var.n}\" }\n",
+    );
     write(
         d.path(),
         "main.tf",
@@ -226,7 +281,10 @@ fn modules_with_count_and_for_each() {
     apply(d.path()).success();
     let j = output_json(d.path());
     assert_eq!(j["c"]["value"], serde_json::json!(["id-0", "id-1"]));
-    assert_eq!(j["e"]["value"], serde_json::json!({"x": "id-x", "y": "id-y"}));
+    assert_eq!(
+        j["e"]["value"],
+        serde_json::json!({"x": "id-x", "y": "id-y"})
+    );
 }
 
 #[test]
@@ -237,17 +295,40 @@ fn malformed_and_hostile_inputs_never_panic() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         let d = tempfile::tempdir().unwrap();
-        let target = if name.ends_with(".json") { name.clone() } else { "main.tf".to_string() };
+        let target = if name.ends_with(".json") {
+            name.clone()
+        } else {
+            "main.tf".to_string()
+        };
         std::fs::copy(&p, d.path().join(target)).unwrap();
-        for args in [&["validate"][..], &["apply", "-auto-approve", "-input=false"][..]] {
-            let out = herd().arg(format!("-chdir={}", d.path().display())).args(args).output().unwrap();
+        for args in [
+            &["validate"][..],
+            &["apply", "-auto-approve", "-input=false"][..],
+        ] {
+            let out = herd()
+                .arg(format!("-chdir={}", d.path().display()))
+                .args(args)
+                .output()
+                .unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!stderr.contains("panicked"), "{name}: herd panicked: {stderr}");
+            assert!(
+                !stderr.contains("panicked"),
+                "{name}: herd panicked: {stderr}"
+            );
             let code = out.status.code();
-            assert!(code == Some(0) || code == Some(1), "{name}: unexpected exit {code:?}: {stderr}");
+            assert!(
+                code == Some(0) || code == Some(1),
+                "{name}: unexpected exit {code:?}: {stderr}"
+            );
             if code == Some(1) {
-                assert!(stderr.contains("Error"), "{name}: exit 1 without an Error diagnostic");
-                assert!(!d.path().join("terraform.tfstate").exists(), "{name}: state written despite errors");
+                assert!(
+                    stderr.contains("Error"),
+                    "{name}: exit 1 without an Error diagnostic"
+                );
+                assert!(
+                    !d.path().join("terraform.tfstate").exists(),
+                    "{name}: state written despite errors"
+                );
             }
         }
         n += 1;

@@ -179,7 +179,13 @@ pub fn evaluate(dir: &Path, opts: &RunOptions) -> (Loaded, Evaluated) {
             },
         );
     }
-    let outputs = me.eval_all();
+    // Output values pass through the plan's binary encoding in Terraform,
+    // which gives float64-exact numbers float64 precision.
+    let outputs = me
+        .eval_all()
+        .into_iter()
+        .map(|(k, v)| (k, v.map_numbers(&|n| n.msgpack_roundtrip())))
+        .collect();
     diags.extend(run.diags.take());
     (loaded, Evaluated { outputs, diags })
 }

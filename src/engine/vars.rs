@@ -129,7 +129,12 @@ pub fn collect(
 
 /// Parse a value given as a string (`-var`, `TF_VAR_`): primitive-typed
 /// variables take the string as is; others parse it as an expression.
-fn parse_raw(raw: &str, var: &crate::config::Variable, name: &str, sources: &Sources) -> Result<Value, Diagnostic> {
+fn parse_raw(
+    raw: &str,
+    var: &crate::config::Variable,
+    name: &str,
+    sources: &Sources,
+) -> Result<Value, Diagnostic> {
     if !var.has_type || var.ty.is_primitive() {
         return Ok(Value::string(raw));
     }

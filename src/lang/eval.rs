@@ -420,15 +420,18 @@ impl<'a> Evaluator<'a> {
                             if x.is_zero() {
                                 return Err(self.err(e, "Error in function call", "Call to function \"divide\" failed: can't divide zero by zero or infinity by infinity."));
                             }
-                            let inf = if x.is_negative() != y.is_negative() { "-Inf" } else { "+Inf" };
+                            let inf = if x.is_negative() != y.is_negative() {
+                                "-Inf"
+                            } else {
+                                "+Inf"
+                            };
                             Value::number(Number::parse(inf).unwrap_or_else(|| Number::from_i64(0)))
                         }
                     },
+                    // Terraform returns the dividend for a zero divisor.
                     B::Mod => match x.rem(y) {
                         Ok(n) => Value::number(n),
-                        Err(_) => {
-                            return Err(self.err(e, "Error in function call", "Call to function \"modulo\" failed: can't use modulo with zero as the divisor."))
-                        }
+                        Err(_) => Value::number(x.clone()),
                     },
                     B::Less => Value::bool(x < y),
                     B::LessEq => Value::bool(x <= y),

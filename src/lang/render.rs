@@ -84,17 +84,7 @@ fn write(v: &Value, indent: usize, out: &mut String) {
 }
 
 fn render_key(k: &str) -> String {
-    let ident = !k.is_empty()
-        && k.chars()
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if ident {
-        k.to_string()
-    } else {
-        quote(k)
-    }
+    quote(k)
 }
 
 fn write_string(s: &str, indent: usize, out: &mut String) {

@@ -204,6 +204,26 @@ impl Value {
         }
     }
 
+    /// Apply `f` to every number inside the value.
+    pub fn map_numbers(self, f: &dyn Fn(Number) -> Number) -> Value {
+        let sensitive = self.sensitive;
+        let kind = match self.kind {
+            Kind::Number(n) => Kind::Number(f(n)),
+            Kind::List(t, v) => Kind::List(t, v.into_iter().map(|x| x.map_numbers(f)).collect()),
+            Kind::Set(t, v) => Kind::Set(t, v.into_iter().map(|x| x.map_numbers(f)).collect()),
+            Kind::Tuple(v) => Kind::Tuple(v.into_iter().map(|x| x.map_numbers(f)).collect()),
+            Kind::Map(t, m) => Kind::Map(
+                t,
+                m.into_iter().map(|(k, x)| (k, x.map_numbers(f))).collect(),
+            ),
+            Kind::Object(m) => {
+                Kind::Object(m.into_iter().map(|(k, x)| (k, x.map_numbers(f))).collect())
+            }
+            k => k,
+        };
+        Value { kind, sensitive }
+    }
+
     /// Structural identity (types and values, ignoring marks); unknowns equal
     /// only to unknowns of the same type.
     pub fn raw_eq(&self, o: &Value) -> bool {
