@@ -5,6 +5,7 @@
 //! calls and renders the results.
 #![forbid(unsafe_code)]
 
+pub mod addrs;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -34,9 +34,56 @@ pub struct State {
     pub serial: u64,
     pub lineage: String,
     pub outputs: BTreeMap<String, OutputState>,
-    pub resources: Vec<J>,
+    pub resources: Vec<ResourceState>,
     #[serde(default)]
     pub check_results: Option<J>,
+    /// Operations that were started but not known to be finished (a create
+    /// in flight when the process died). herd's extension; Terraform ignores it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_operations: Vec<PendingOperation>,
+}
+
+/// One resource (all its instances) in the v4 layout.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ResourceState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub name: String,
+    pub provider: String,
+    pub instances: Vec<InstanceState>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InstanceState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<J>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+    pub schema_version: u64,
+    pub attributes: J,
+    #[serde(default)]
+    pub sensitive_attributes: Vec<J>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_before_destroy: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PendingOperation {
+    /// Resource instance address.
+    pub address: String,
+    /// "create", "update", "delete".
+    pub operation: String,
+    /// RFC 3339 time the operation started.
+    pub started: String,
 }
 
 impl State {
@@ -49,12 +96,16 @@ impl State {
             outputs: BTreeMap::new(),
             resources: vec![],
             check_results: None,
+            pending_operations: vec![],
         }
     }
 
     /// Same content, ignoring serial and terraform_version.
     pub fn same_content(&self, o: &State) -> bool {
-        self.lineage == o.lineage && self.outputs == o.outputs && self.resources == o.resources
+        self.lineage == o.lineage
+            && self.outputs == o.outputs
+            && self.resources == o.resources
+            && self.pending_operations == o.pending_operations
     }
 }
 
