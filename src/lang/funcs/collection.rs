@@ -16,46 +16,134 @@ pub fn register(r: &mut Registry) {
     let p = Param::new;
     let ld = || Type::list(Type::Dynamic);
     let f = Func::new;
-    r.add(f("alltrue", vec![p("list", Type::list(Type::Bool)).allow_unknown()], Type::Bool, alltrue));
-    r.add(f("anytrue", vec![p("list", Type::list(Type::Bool)).allow_unknown()], Type::Bool, anytrue));
-    r.add(f("chunklist", vec![p("list", ld()), p("size", Type::Number)], D, chunklist));
+    r.add(f(
+        "alltrue",
+        vec![p("list", Type::list(Type::Bool)).allow_unknown()],
+        Type::Bool,
+        alltrue,
+    ));
+    r.add(f(
+        "anytrue",
+        vec![p("list", Type::list(Type::Bool)).allow_unknown()],
+        Type::Bool,
+        anytrue,
+    ));
+    r.add(f(
+        "chunklist",
+        vec![p("list", ld()), p("size", Type::Number)],
+        D,
+        chunklist,
+    ));
     r.add(f("coalesce", vec![], D, coalesce).variadic(p("vals", D).allow_unknown().allow_null()));
-    r.add(f("coalescelist", vec![], D, coalescelist).variadic(p("vals", D).allow_unknown().allow_null()));
-    r.add(f("compact", vec![p("list", Type::list(Type::String))], Type::list(Type::String), compact));
+    r.add(
+        f("coalescelist", vec![], D, coalescelist)
+            .variadic(p("vals", D).allow_unknown().allow_null()),
+    );
+    r.add(f(
+        "compact",
+        vec![p("list", Type::list(Type::String))],
+        Type::list(Type::String),
+        compact,
+    ));
     r.add(f("concat", vec![], D, concat).variadic(p("seqs", D)));
-    r.add(f("contains", vec![p("list", D), p("value", D).allow_null()], Type::Bool, contains));
+    r.add(f(
+        "contains",
+        vec![p("list", D), p("value", D).allow_null()],
+        Type::Bool,
+        contains,
+    ));
     r.add(f("distinct", vec![p("list", ld())], D, distinct));
-    r.add(f("element", vec![p("list", D), p("index", Type::Number)], D, element));
+    r.add(f(
+        "element",
+        vec![p("list", D), p("index", Type::Number)],
+        D,
+        element,
+    ));
     r.add(f("flatten", vec![p("list", D)], D, flatten));
-    r.add(f("index", vec![p("list", D), p("value", D)], Type::Number, index));
-    r.add(f("keys", vec![p("inputMap", D).allow_unknown().allow_marked()], D, keys));
-    r.add(f("length", vec![p("value", D).allow_unknown().allow_marked()], Type::Number, length));
+    r.add(f(
+        "index",
+        vec![p("list", D), p("value", D)],
+        Type::Number,
+        index,
+    ));
+    r.add(f(
+        "keys",
+        vec![p("inputMap", D).allow_unknown().allow_marked()],
+        D,
+        keys,
+    ));
+    r.add(f(
+        "length",
+        vec![p("value", D).allow_unknown().allow_marked()],
+        Type::Number,
+        length,
+    ));
     r.add(
         f(
             "lookup",
-            vec![p("inputMap", D).allow_unknown().allow_marked(), p("key", Type::String).allow_unknown().allow_marked()],
+            vec![
+                p("inputMap", D).allow_unknown().allow_marked(),
+                p("key", Type::String).allow_unknown().allow_marked(),
+            ],
             D,
             lookup,
         )
         .variadic(p("default", D).allow_unknown().allow_null().allow_marked()),
     );
-    r.add(f("matchkeys", vec![p("values", ld()), p("keys", ld()), p("searchset", ld())], D, matchkeys));
+    r.add(f(
+        "matchkeys",
+        vec![p("values", ld()), p("keys", ld()), p("searchset", ld())],
+        D,
+        matchkeys,
+    ));
     r.add(f("merge", vec![], D, merge).variadic(p("maps", D).allow_null()));
     r.add(f("one", vec![p("list", D)], D, one));
     r.add(f("range", vec![], Type::list(Type::Number), range).variadic(p("params", Type::Number)));
     r.add(f("reverse", vec![p("list", D)], D, reverse));
     let sd = || Type::set(Type::Dynamic);
-    r.add(f("setintersection", vec![p("first_set", sd())], D, setintersection).variadic(p("other_sets", sd())));
+    r.add(
+        f(
+            "setintersection",
+            vec![p("first_set", sd())],
+            D,
+            setintersection,
+        )
+        .variadic(p("other_sets", sd())),
+    );
     r.add(f("setunion", vec![p("first_set", sd())], D, setunion).variadic(p("other_sets", sd())));
-    r.add(f("setsubtract", vec![p("a", sd()), p("b", sd())], D, setsubtract));
+    r.add(f(
+        "setsubtract",
+        vec![p("a", sd()), p("b", sd())],
+        D,
+        setsubtract,
+    ));
     r.add(f("setproduct", vec![], D, setproduct).variadic(p("sets", D)));
-    r.add(f("slice", vec![p("list", D), p("start_index", Type::Number), p("end_index", Type::Number)], D, slice));
-    r.add(f("sort", vec![p("list", Type::list(Type::String))], Type::list(Type::String), sort));
+    r.add(f(
+        "slice",
+        vec![
+            p("list", D),
+            p("start_index", Type::Number),
+            p("end_index", Type::Number),
+        ],
+        D,
+        slice,
+    ));
+    r.add(f(
+        "sort",
+        vec![p("list", Type::list(Type::String))],
+        Type::list(Type::String),
+        sort,
+    ));
     r.add(f("sum", vec![p("list", D)], Type::Number, sum));
     let mls = || Type::map(Type::list(Type::String));
     r.add(f("transpose", vec![p("values", mls())], mls(), transpose));
     r.add(f("values", vec![p("mapping", D)], D, values));
-    r.add(f("zipmap", vec![p("keys", Type::list(Type::String)), p("values", D)], D, zipmap));
+    r.add(f(
+        "zipmap",
+        vec![p("keys", Type::list(Type::String)), p("values", D)],
+        D,
+        zipmap,
+    ));
 }
 
 fn items(v: &Value) -> &[Value] {
@@ -67,7 +155,9 @@ fn is_list_like(t: &Type) -> bool {
 }
 
 fn alltrue(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let Some(xs) = a[0].as_seq() else { return Ok(Value::unknown(Type::Bool)) };
+    let Some(xs) = a[0].as_seq() else {
+        return Ok(Value::unknown(Type::Bool));
+    };
     for v in xs {
         if !v.is_known() {
             return Ok(Value::unknown(Type::Bool));
@@ -80,7 +170,9 @@ fn alltrue(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 }
 
 fn anytrue(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let Some(xs) = a[0].as_seq() else { return Ok(Value::unknown(Type::Bool)) };
+    let Some(xs) = a[0].as_seq() else {
+        return Ok(Value::unknown(Type::Bool));
+    };
     let mut unknown = false;
     for v in xs {
         if !v.is_known() {
@@ -89,7 +181,11 @@ fn anytrue(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             return Ok(Value::bool(true));
         }
     }
-    Ok(if unknown { Value::unknown(Type::Bool) } else { Value::bool(false) })
+    Ok(if unknown {
+        Value::unknown(Type::Bool)
+    } else {
+        Value::bool(false)
+    })
 }
 
 fn chunklist(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
@@ -106,7 +202,10 @@ fn chunklist(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         return Ok(Value::list(lt, vec![a[0].clone()]));
     }
     let et = lt.element_type().cloned().unwrap_or(Type::Dynamic);
-    let out = xs.chunks(size as usize).map(|c| Value::list(et.clone(), c.to_vec())).collect();
+    let out = xs
+        .chunks(size as usize)
+        .map(|c| Value::list(et.clone(), c.to_vec()))
+        .collect();
     Ok(Value::list(lt, out))
 }
 
@@ -132,7 +231,9 @@ fn coalescelist(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     }
     for v in &a {
         if v.is_known() && !is_list_like(&v.ty()) {
-            return Err(FnError::msg("coalescelist arguments must be lists or tuples"));
+            return Err(FnError::msg(
+                "coalescelist arguments must be lists or tuples",
+            ));
         }
     }
     for v in &a {
@@ -167,7 +268,10 @@ fn concat(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
                 let c = convert(v, &t).map_err(|e| FnError::arg(i, e.to_string()))?;
                 out.extend(items(&c).iter().cloned());
             }
-            return Ok(Value::list(t.element_type().cloned().unwrap_or(Type::Dynamic), out));
+            return Ok(Value::list(
+                t.element_type().cloned().unwrap_or(Type::Dynamic),
+                out,
+            ));
         }
     }
     let mut out = vec![];
@@ -175,7 +279,10 @@ fn concat(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         if !is_list_like(&v.ty()) {
             return Err(FnError::arg(
                 i,
-                format!("all arguments must be lists or tuples; got {}", v.ty().friendly_name()),
+                format!(
+                    "all arguments must be lists or tuples; got {}",
+                    v.ty().friendly_name()
+                ),
             ));
         }
         out.extend(items(v).iter().cloned());
@@ -195,7 +302,11 @@ fn contains(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             _ => {}
         }
     }
-    Ok(if unknown { Value::unknown(Type::Bool) } else { Value::bool(false) })
+    Ok(if unknown {
+        Value::unknown(Type::Bool)
+    } else {
+        Value::bool(false)
+    })
 }
 
 fn distinct(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
@@ -205,28 +316,41 @@ fn distinct(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             out.push(v.clone());
         }
     }
-    Ok(Value::list(a[0].ty().element_type().cloned().unwrap_or(Type::Dynamic), out))
+    Ok(Value::list(
+        a[0].ty().element_type().cloned().unwrap_or(Type::Dynamic),
+        out,
+    ))
 }
 
 fn element(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let t = a[0].ty();
     if !is_list_like(&t) {
-        return Err(FnError::msg(format!("cannot read elements from {}", t.friendly_name())));
+        return Err(FnError::msg(format!(
+            "cannot read elements from {}",
+            t.friendly_name()
+        )));
     }
     let i = whole(&a[1]).map_err(|e| FnError::msg(format!("invalid index: {e}")))?;
     let xs = items(&a[0]);
     if xs.is_empty() {
-        return Err(FnError::msg("cannot use element function with an empty list"));
+        return Err(FnError::msg(
+            "cannot use element function with an empty list",
+        ));
     }
     if i < 0 {
-        return Err(FnError::msg("cannot use element function with a negative index"));
+        return Err(FnError::msg(
+            "cannot use element function with a negative index",
+        ));
     }
     Ok(xs[(i as usize) % xs.len()].clone())
 }
 
 fn flatten_into(v: &Value, out: &mut Vec<Value>) {
     for x in items(v) {
-        if !x.is_null() && x.is_known() && matches!(x.ty(), Type::List(_) | Type::Set(_) | Type::Tuple(_)) {
+        if !x.is_null()
+            && x.is_known()
+            && matches!(x.ty(), Type::List(_) | Type::Set(_) | Type::Tuple(_))
+        {
             flatten_into(x, out);
         } else {
             out.push(x.clone());
@@ -269,7 +393,11 @@ fn keys(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             Ok(Value::tuple(attrs.keys().map(|k| Value::string(k.clone())).collect()).mark(mark))
         }
         Type::Map(_) => match m.as_entries() {
-            Some(e) => Ok(Value::list(Type::String, e.keys().map(|k| Value::string(k.clone())).collect()).mark(mark)),
+            Some(e) => Ok(Value::list(
+                Type::String,
+                e.keys().map(|k| Value::string(k.clone())).collect(),
+            )
+            .mark(mark)),
             None => Ok(Value::unknown(Type::list(Type::String)).mark(mark)),
         },
         Type::Dynamic => Ok(Value::unknown(Type::Dynamic).mark(mark)),
@@ -303,7 +431,10 @@ fn length(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 
 fn lookup(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     if a.len() > 3 {
-        return Err(FnError::msg(format!("lookup() takes two or three arguments, got {}", a.len())));
+        return Err(FnError::msg(format!(
+            "lookup() takes two or three arguments, got {}",
+            a.len()
+        )));
     }
     let (m, key) = (&a[0], &a[1]);
     let default = a.get(2);
@@ -316,19 +447,32 @@ fn lookup(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             match (attrs.get(k), default) {
                 (Some(t), _) => t.clone(),
                 (None, Some(d)) => d.ty(),
-                (None, None) => return Err(FnError::arg(0, format!("the given object has no attribute {k:?}"))),
+                (None, None) => {
+                    return Err(FnError::arg(
+                        0,
+                        format!("the given object has no attribute {k:?}"),
+                    ))
+                }
             }
         }
         Type::Map(et) => {
             if let Some(d) = default {
                 if convert(d, &et).is_err() {
-                    return Err(FnError::arg(2, "the default value must have the same type as the map elements"));
+                    return Err(FnError::arg(
+                        2,
+                        "the default value must have the same type as the map elements",
+                    ));
                 }
             }
             (*et).clone()
         }
         Type::Dynamic => return Ok(Value::unknown(Type::Dynamic).mark(mark)),
-        _ => return Err(FnError::arg(0, "lookup() requires a map as the first argument")),
+        _ => {
+            return Err(FnError::arg(
+                0,
+                "lookup() requires a map as the first argument",
+            ))
+        }
     };
     let (Some(entries), Some(k)) = (m.as_entries(), key.as_str()) else {
         return Ok(Value::unknown(rt).mark(mark));
@@ -337,16 +481,23 @@ fn lookup(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         return Ok(v.clone().mark(mark));
     }
     match default {
-        Some(d) => Ok(convert(d, &rt).map_err(|e| FnError::msg(e.to_string()))?.mark(mark)),
+        Some(d) => Ok(convert(d, &rt)
+            .map_err(|e| FnError::msg(e.to_string()))?
+            .mark(mark)),
         None => {
-            let shown = if key.sensitive { "(sensitive value)".to_string() } else { format!("{k:?}") };
+            let shown = if key.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                format!("{k:?}")
+            };
             Err(FnError::msg(format!("lookup failed to find key {shown}")))
         }
     }
 }
 
 fn matchkeys(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let t = unify(&[a[1].ty(), a[2].ty()]).ok_or_else(|| FnError::msg("keys and searchset must be of the same type"))?;
+    let t = unify(&[a[1].ty(), a[2].ty()])
+        .ok_or_else(|| FnError::msg("keys and searchset must be of the same type"))?;
     let et = a[0].ty().element_type().cloned().unwrap_or(Type::Dynamic);
     if items(&a[0]).len() != items(&a[1]).len() {
         return Err(FnError::msg("length of keys and values should be equal"));
@@ -376,7 +527,11 @@ fn merge(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
                 t.friendly_name()
             )));
         }
-        let t = if v.is_null() && matches!(t, Type::Object(_)) { Type::Object(BTreeMap::new()) } else { t };
+        let t = if v.is_null() && matches!(t, Type::Object(_)) {
+            Type::Object(BTreeMap::new())
+        } else {
+            t
+        };
         match &first {
             None => first = Some(t),
             Some(f) if *f != t => matching = false,
@@ -396,7 +551,12 @@ fn merge(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 }
 
 fn one(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let bad = || FnError::arg(0, "must be a list, set, or tuple value with either zero or one elements");
+    let bad = || {
+        FnError::arg(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )
+    };
     let rt = match a[0].ty() {
         Type::List(t) | Type::Set(t) => *t,
         Type::Tuple(ts) if ts.len() <= 1 => ts.first().cloned().unwrap_or(Type::Dynamic),
@@ -431,10 +591,16 @@ fn range(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     }
     let down = step < zero;
     if down && end > start {
-        return Err(FnError::arg(1, "end must be less than start when step is negative"));
+        return Err(FnError::arg(
+            1,
+            "end must be less than start when step is negative",
+        ));
     }
     if !down && end < start {
-        return Err(FnError::arg(1, "end must be greater than start when step is positive"));
+        return Err(FnError::arg(
+            1,
+            "end must be greater than start when step is positive",
+        ));
     }
     let mut vals = vec![];
     let mut n = start;
@@ -463,7 +629,10 @@ fn reverse(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         Type::List(et) | Type::Set(et) => Ok(Value::list(*et, xs)),
         t => Err(FnError::arg(
             0,
-            format!("can only reverse list or tuple values, not {}", t.friendly_name()),
+            format!(
+                "can only reverse list or tuple values, not {}",
+                t.friendly_name()
+            ),
         )),
     }
 }
@@ -481,7 +650,8 @@ fn set_args(a: &[Value]) -> Result<(Type, Vec<Vec<Value>>), FnError> {
     let et = if etys.is_empty() {
         Type::Dynamic
     } else {
-        unify(&etys).ok_or_else(|| FnError::msg("given sets must all have compatible element types"))?
+        unify(&etys)
+            .ok_or_else(|| FnError::msg("given sets must all have compatible element types"))?
     };
     let st = Type::set(et.clone());
     let mut sets = vec![];
@@ -503,13 +673,21 @@ fn setunion(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 
 fn setintersection(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let (et, sets) = set_args(&a)?;
-    let out = sets[0].iter().filter(|v| sets[1..].iter().all(|s| has(s, v))).cloned().collect();
+    let out = sets[0]
+        .iter()
+        .filter(|v| sets[1..].iter().all(|s| has(s, v)))
+        .cloned()
+        .collect();
     Ok(Value::set(et, out))
 }
 
 fn setsubtract(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let (et, sets) = set_args(&a)?;
-    let out = sets[0].iter().filter(|v| !has(&sets[1], v)).cloned().collect();
+    let out = sets[0]
+        .iter()
+        .filter(|v| !has(&sets[1], v))
+        .cloned()
+        .collect();
     Ok(Value::set(et, out))
 }
 
@@ -531,7 +709,11 @@ fn setproduct(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
                 if ts.is_empty() {
                     etys.push(Type::Dynamic);
                 } else {
-                    etys.push(unify(&ts).ok_or_else(|| FnError::arg(i, "all elements must be of the same type"))?);
+                    etys.push(
+                        unify(&ts).ok_or_else(|| {
+                            FnError::arg(i, "all elements must be of the same type")
+                        })?,
+                    );
                 }
             }
             _ => return Err(FnError::arg(i, "a set or a list is required")),
@@ -574,17 +756,26 @@ fn slice(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         return Err(FnError::arg(1, "start index must not be less than zero"));
     }
     if start > len {
-        return Err(FnError::arg(1, "start index must not be greater than the length of the list"));
+        return Err(FnError::arg(
+            1,
+            "start index must not be greater than the length of the list",
+        ));
     }
     let end = whole(&a[2]).map_err(|e| FnError::arg(2, format!("invalid end index: {e}")))?;
     if end < 0 {
         return Err(FnError::arg(2, "end index must not be less than zero"));
     }
     if end > len {
-        return Err(FnError::arg(2, "end index must not be greater than the length of the list"));
+        return Err(FnError::arg(
+            2,
+            "end index must not be greater than the length of the list",
+        ));
     }
     if start > end {
-        return Err(FnError::arg(1, "start index must not be greater than end index"));
+        return Err(FnError::arg(
+            1,
+            "start index must not be greater than end index",
+        ));
     }
     let out = xs[start as usize..end as usize].to_vec();
     match t {
@@ -606,7 +797,10 @@ fn sort(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         }
     }
     xs.sort();
-    Ok(Value::list(Type::String, xs.into_iter().map(Value::string).collect()))
+    Ok(Value::list(
+        Type::String,
+        xs.into_iter().map(Value::string).collect(),
+    ))
 }
 
 fn sum(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
@@ -623,7 +817,10 @@ fn sum(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     if !matches!(t, Type::List(_) | Type::Set(_) | Type::Tuple(_)) {
         return Err(FnError::arg(
             0,
-            format!("argument must be list, set, or tuple. Received {}", t.friendly_name()),
+            format!(
+                "argument must be list, set, or tuple. Received {}",
+                t.friendly_name()
+            ),
         ));
     }
     let bad = || FnError::arg(0, "argument must be list, set, or tuple of number values");
@@ -664,18 +861,26 @@ fn transpose(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         .into_iter()
         .map(|(k, mut v)| {
             v.sort();
-            (k, Value::list(Type::String, v.into_iter().map(Value::string).collect()))
+            (
+                k,
+                Value::list(Type::String, v.into_iter().map(Value::string).collect()),
+            )
         })
         .collect();
     Ok(Value::map(Type::list(Type::String), out))
 }
 
 fn values(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let vals: Vec<Value> = a[0].as_entries().map(|e| e.values().cloned().collect()).unwrap_or_default();
+    let vals: Vec<Value> = a[0]
+        .as_entries()
+        .map(|e| e.values().cloned().collect())
+        .unwrap_or_default();
     match a[0].ty() {
         Type::Map(et) => Ok(Value::list(*et, vals)),
         Type::Object(_) => Ok(Value::tuple(vals)),
-        _ => Err(FnError::msg("values() requires a map as the first argument")),
+        _ => Err(FnError::msg(
+            "values() requires a map as the first argument",
+        )),
     }
 }
 
@@ -683,7 +888,9 @@ fn zipmap(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let ks = items(&a[0]);
     let vt = a[1].ty();
     if !is_list_like(&vt) {
-        return Err(FnError::msg("values argument must be a list or tuple value"));
+        return Err(FnError::msg(
+            "values argument must be a list or tuple value",
+        ));
     }
     let vs = items(&a[1]);
     if ks.len() != vs.len() {
@@ -696,7 +903,9 @@ fn zipmap(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let mut out = BTreeMap::new();
     for (i, (k, v)) in ks.iter().zip(vs).enumerate() {
         let Some(k) = k.as_str() else {
-            return Err(FnError::msg(format!("keys list has null value at index {i}")));
+            return Err(FnError::msg(format!(
+                "keys list has null value at index {i}"
+            )));
         };
         out.insert(k.to_string(), v.clone());
     }
@@ -736,7 +945,8 @@ mod tests {
         Value::set(Type::String, xs.iter().map(|x| s(x)).collect())
     }
     fn map(kv: &[(&str, Value)]) -> Value {
-        let m: BTreeMap<String, Value> = kv.iter().map(|(k, x)| (k.to_string(), x.clone())).collect();
+        let m: BTreeMap<String, Value> =
+            kv.iter().map(|(k, x)| (k.to_string(), x.clone())).collect();
         let t = m.values().next().map(|x| x.ty()).unwrap_or(Type::Dynamic);
         Value::map(t, m)
     }
@@ -762,7 +972,10 @@ mod tests {
         assert_eq!(j("alltrue", vec![v("[]")]), "true");
         assert_eq!(j("alltrue", vec![v(r#"["true", true]"#)]), "true");
         assert_eq!(j("alltrue", vec![v("[null]")]), "false");
-        let with_unknown = Value::list(Type::Bool, vec![Value::bool(false), Value::unknown(Type::Bool)]);
+        let with_unknown = Value::list(
+            Type::Bool,
+            vec![Value::bool(false), Value::unknown(Type::Bool)],
+        );
         assert_eq!(j("alltrue", vec![with_unknown.clone()]), "false");
         assert!(!r("anytrue", vec![with_unknown]).is_known());
         assert_eq!(j("anytrue", vec![v("[false, true]")]), "true");
@@ -776,7 +989,10 @@ mod tests {
         assert_eq!(j("chunklist", vec![r5, n(2.0)]), "[[0,1],[2,3],[4]]");
         let ab = ls(&["a", "b"]);
         assert_eq!(j("chunklist", vec![ab.clone(), n(0.0)]), r#"[["a","b"]]"#);
-        assert_eq!(e("chunklist", vec![ab, n(-1.0)]), "the size argument must be positive");
+        assert_eq!(
+            e("chunklist", vec![ab, n(-1.0)]),
+            "the size argument must be positive"
+        );
         let empty = r("chunklist", vec![v("[]"), n(2.0)]);
         assert_eq!(empty.ty(), Type::list(Type::list(Type::Dynamic)));
     }
@@ -787,23 +1003,47 @@ mod tests {
         assert_eq!(j("coalesce", vec![n(1.0), s("x")]), r#""1""#);
         assert_eq!(j("coalesce", vec![Value::null(), n(2.0)]), "2");
         assert_eq!(j("coalesce", vec![v("[]"), v(r#"["a"]"#)]), "[]");
-        assert_eq!(e("coalesce", vec![s(""), Value::null()]), "no non-null, non-empty-string arguments");
-        assert_eq!(e("coalesce", vec![n(1.0), v("[1]")]), "all arguments must have the same type");
+        assert_eq!(
+            e("coalesce", vec![s(""), Value::null()]),
+            "no non-null, non-empty-string arguments"
+        );
+        assert_eq!(
+            e("coalesce", vec![n(1.0), v("[1]")]),
+            "all arguments must have the same type"
+        );
         assert!(!r("coalesce", vec![unk(), s("a")]).is_known());
         assert_eq!(j("coalescelist", vec![v("[]"), v(r#"["x"]"#)]), r#"["x"]"#);
         let null_list = Value::null_of(Type::list(Type::String));
-        assert_eq!(j("coalescelist", vec![null_list, v(r#"["a"]"#)]), r#"["a"]"#);
-        assert_eq!(e("coalescelist", vec![s("a")]), "coalescelist arguments must be lists or tuples");
-        assert_eq!(e("coalescelist", vec![v("[]"), v("[]")]), "no non-null arguments");
-        assert_eq!(e("coalescelist", vec![]), "at least one argument is required");
+        assert_eq!(
+            j("coalescelist", vec![null_list, v(r#"["a"]"#)]),
+            r#"["a"]"#
+        );
+        assert_eq!(
+            e("coalescelist", vec![s("a")]),
+            "coalescelist arguments must be lists or tuples"
+        );
+        assert_eq!(
+            e("coalescelist", vec![v("[]"), v("[]")]),
+            "no non-null arguments"
+        );
+        assert_eq!(
+            e("coalescelist", vec![]),
+            "at least one argument is required"
+        );
     }
 
     #[test]
     fn compact_concat() {
         let l = v(r#"["delta", "alpha", "charlie", "alpha", ""]"#);
-        assert_eq!(j("compact", vec![l]), r#"["delta","alpha","charlie","alpha"]"#);
+        assert_eq!(
+            j("compact", vec![l]),
+            r#"["delta","alpha","charlie","alpha"]"#
+        );
         assert_eq!(j("compact", vec![v(r#"["a", null, ""]"#)]), r#"["a"]"#);
-        let r1 = r("concat", vec![v(r#"["a", ""]"#), v(r#"["b", "c"]"#), v("[]")]);
+        let r1 = r(
+            "concat",
+            vec![v(r#"["a", ""]"#), v(r#"["b", "c"]"#), v("[]")],
+        );
         assert_eq!(to_json_string_plain(&r1), r#"["a","","b","c"]"#);
         let mixed = r("concat", vec![v("[1, 2]"), v(r#"["x"]"#), v("[true]")]);
         assert_eq!(to_json_string_plain(&mixed), r#"[1,2,"x",true]"#);
@@ -827,15 +1067,27 @@ mod tests {
         assert_eq!(j("contains", vec![v("[1, 2, 3]"), s("2")]), "false");
         assert_eq!(j("contains", vec![set(&["x", "y"]), s("y")]), "true");
         let objs = v(r#"[{"name":"a","public":true},{"name":"b","public":false}]"#);
-        assert_eq!(j("contains", vec![objs, v(r#"{"name":"a","public":true}"#)]), "true");
-        assert_eq!(e("contains", vec![s("x"), s("x")]), "argument must be list, tuple, or set");
-        assert_eq!(j("distinct", vec![l.clone()]), r#"["delta","alpha","charlie",""]"#);
+        assert_eq!(
+            j("contains", vec![objs, v(r#"{"name":"a","public":true}"#)]),
+            "true"
+        );
+        assert_eq!(
+            e("contains", vec![s("x"), s("x")]),
+            "argument must be list, tuple, or set"
+        );
+        assert_eq!(
+            j("distinct", vec![l.clone()]),
+            r#"["delta","alpha","charlie",""]"#
+        );
         assert_eq!(j("distinct", vec![v("[3, 1, 3, 2, 1]")]), "[3,1,2]");
         assert_eq!(j("distinct", vec![v(r#"[1, "1"]"#)]), r#"["1"]"#);
         assert_eq!(j("distinct", vec![v("[[1], [1], [2]]")]), "[[1],[2]]");
         assert_eq!(j("index", vec![l, s("alpha")]), "1");
         assert_eq!(j("index", vec![v("[10, 20, 30]"), n(30.0)]), "2");
-        assert_eq!(e("index", vec![v("[]"), s("a")]), "cannot search an empty list");
+        assert_eq!(
+            e("index", vec![v("[]"), s("a")]),
+            "cannot search an empty list"
+        );
         assert_eq!(e("index", vec![v(r#"["a"]"#), s("b")]), "item not found");
     }
 
@@ -848,8 +1100,14 @@ mod tests {
             e("element", vec![l, n(-1.0)]),
             "cannot use element function with a negative index"
         );
-        assert_eq!(e("element", vec![v("[]"), n(0.0)]), "cannot use element function with an empty list");
-        assert_eq!(e("element", vec![set(&["a"]), n(0.0)]), "cannot read elements from set of string");
+        assert_eq!(
+            e("element", vec![v("[]"), n(0.0)]),
+            "cannot use element function with an empty list"
+        );
+        assert_eq!(
+            e("element", vec![set(&["a"]), n(0.0)]),
+            "cannot read elements from set of string"
+        );
         let sens = r("element", vec![ls(&["a"]).mark(true), n(0.0)]);
         assert!(sens.sensitive);
     }
@@ -862,7 +1120,10 @@ mod tests {
         assert_eq!(j("flatten", vec![v("[[], [[]], []]")]), "[]");
         let with_set = Value::tuple(vec![v(r#"["a"]"#), set(&["b"]), v(r#"[["c", null]]"#)]);
         assert_eq!(j("flatten", vec![with_set]), r#"["a","b","c",null]"#);
-        assert_eq!(e("flatten", vec![s("x")]), "can only flatten lists, sets and tuples");
+        assert_eq!(
+            e("flatten", vec![s("x")]),
+            "can only flatten lists, sets and tuples"
+        );
     }
 
     #[test]
@@ -877,16 +1138,25 @@ mod tests {
         assert!(!r("keys", vec![Value::unknown(Type::map(Type::String))]).is_known());
         assert_eq!(e("keys", vec![s("x")]), "must have map or object type");
         assert_eq!(j("values", vec![m]), "[1,13,26]");
-        assert_eq!(j("values", vec![v(r#"{"b": 1, "a": "x", "c": []}"#)]), r#"["x",1,[]]"#);
+        assert_eq!(
+            j("values", vec![v(r#"{"b": 1, "a": "x", "c": []}"#)]),
+            r#"["x",1,[]]"#
+        );
         assert_eq!(r("values", vec![mm]).ty(), Type::list(Type::Number));
-        assert_eq!(e("values", vec![s("x")]), "values() requires a map as the first argument");
+        assert_eq!(
+            e("values", vec![s("x")]),
+            "values() requires a map as the first argument"
+        );
         assert_eq!(j("length", vec![v("[1, 2, 3]")]), "3");
         assert_eq!(j("length", vec![v(r#"{"a":1,"b":2}"#)]), "2");
         assert_eq!(j("length", vec![s("four")]), "4");
         assert_eq!(j("length", vec![s("e\u{301}")]), "1");
         assert_eq!(j("length", vec![s("👨‍👩‍👧")]), "1");
         assert_eq!(j("length", vec![set(&["x", "y"])]), "2");
-        assert_eq!(e("length", vec![Value::null()]), "argument must not be null");
+        assert_eq!(
+            e("length", vec![Value::null()]),
+            "argument must not be null"
+        );
         assert_eq!(
             e("length", vec![n(1.0)]),
             "argument must be a string, a collection type, or a structural type"
@@ -911,33 +1181,61 @@ mod tests {
             e("lookup", vec![mm.clone(), s("b"), s("x")]),
             "the default value must have the same type as the map elements"
         );
-        assert_eq!(e("lookup", vec![mm.clone(), s("b")]), "lookup failed to find key \"b\"");
+        assert_eq!(
+            e("lookup", vec![mm.clone(), s("b")]),
+            "lookup failed to find key \"b\""
+        );
         assert!(e("lookup", vec![m.clone(), s("a"), s("x"), s("y")]).contains("two or three"));
         assert!(r("lookup", vec![mm.mark(true), s("a")]).sensitive);
         assert!(!r("lookup", vec![m, Value::unknown(Type::String)]).is_known());
-        assert_eq!(e("lookup", vec![s("x"), s("a")]), "lookup() requires a map as the first argument");
+        assert_eq!(
+            e("lookup", vec![s("x"), s("a")]),
+            "lookup() requires a map as the first argument"
+        );
     }
 
     #[test]
     fn matchkeys_merge() {
-        let r1 = j("matchkeys", vec![ls(&["x", "y", "z"]), ls(&["1", "2", "1"]), ls(&["1"])]);
+        let r1 = j(
+            "matchkeys",
+            vec![ls(&["x", "y", "z"]), ls(&["1", "2", "1"]), ls(&["1"])],
+        );
         assert_eq!(r1, r#"["x","z"]"#);
-        assert_eq!(j("matchkeys", vec![ls(&["a", "b"]), ls(&["1", "2"]), ln(&[1.0])]), r#"["a"]"#);
+        assert_eq!(
+            j(
+                "matchkeys",
+                vec![ls(&["a", "b"]), ls(&["1", "2"]), ln(&[1.0])]
+            ),
+            r#"["a"]"#
+        );
         assert_eq!(
             e("matchkeys", vec![ls(&["a", "b"]), ls(&["1"]), ls(&["1"])]),
             "length of keys and values should be equal"
         );
-        let m = r("merge", vec![v(r#"{"a":1,"b":2}"#), v(r#"{"b":3,"c":4}"#), v(r#"{"c":5}"#)]);
+        let m = r(
+            "merge",
+            vec![
+                v(r#"{"a":1,"b":2}"#),
+                v(r#"{"b":3,"c":4}"#),
+                v(r#"{"c":5}"#),
+            ],
+        );
         assert_eq!(to_json_string_plain(&m), r#"{"a":1,"b":3,"c":5}"#);
         assert!(matches!(m.ty(), Type::Object(_)));
         assert_eq!(j("merge", vec![]), "{}");
-        let o = j("merge", vec![v(r#"{"a":1}"#), Value::null(), v(r#"{"b":"x"}"#)]);
+        let o = j(
+            "merge",
+            vec![v(r#"{"a":1}"#), Value::null(), v(r#"{"b":"x"}"#)],
+        );
         assert_eq!(o, r#"{"a":1,"b":"x"}"#);
         let mm = r("merge", vec![map(&[("a", n(1.0))]), map(&[("b", n(2.0))])]);
         assert_eq!(mm.ty(), Type::map(Type::Number));
         let mo = r("merge", vec![map(&[("a", n(1.0))]), map(&[("b", s("x"))])]);
         assert!(matches!(mo.ty(), Type::Object(_)));
-        assert_eq!(e("merge", vec![v(r#"{"a":1}"#), s("x")]), "arguments must be maps or objects, got \"string\"");
+        assert_eq!(
+            e("merge", vec![v(r#"{"a":1}"#), s("x")]),
+            "arguments must be maps or objects, got \"string\""
+        );
         assert!(r("merge", vec![v(r#"{"a":1}"#).mark(true)]).sensitive);
     }
 
@@ -951,81 +1249,162 @@ mod tests {
         assert_eq!(j("range", vec![n(3.0)]), "[0,1,2]");
         assert_eq!(j("range", vec![n(-3.0)]), "[0,-1,-2]");
         assert_eq!(j("range", vec![n(2.0), n(10.0), n(3.0)]), "[2,5,8]");
-        assert_eq!(j("range", vec![n(1.0), n(2.0), n(0.25)]), "[1,1.25,1.5,1.75]");
+        assert_eq!(
+            j("range", vec![n(1.0), n(2.0), n(0.25)]),
+            "[1,1.25,1.5,1.75]"
+        );
         assert_eq!(j("range", vec![n(0.0)]), "[]");
         assert_eq!(j("range", vec![n(1.5)]), "[0,1]");
         assert_eq!(
             e("range", vec![n(5.0), n(1.0), n(1.0)]),
             "end must be greater than start when step is positive"
         );
-        assert_eq!(e("range", vec![n(1.0), n(3.0), n(0.0)]), "step must not be zero");
+        assert_eq!(
+            e("range", vec![n(1.0), n(3.0), n(0.0)]),
+            "step must not be zero"
+        );
         assert!(e("range", vec![n(0.0), n(2000.0)]).starts_with("more than 1024 values"));
         assert_eq!(e("range", vec![]), "must have one, two, or three arguments");
-        assert_eq!(j("reverse", vec![v(r#"["x", "y", "z"]"#)]), r#"["z","y","x"]"#);
-        assert_eq!(r("reverse", vec![set(&["b", "a"])]).ty(), Type::list(Type::String));
+        assert_eq!(
+            j("reverse", vec![v(r#"["x", "y", "z"]"#)]),
+            r#"["z","y","x"]"#
+        );
+        assert_eq!(
+            r("reverse", vec![set(&["b", "a"])]).ty(),
+            Type::list(Type::String)
+        );
         assert_eq!(j("reverse", vec![set(&["b", "a"])]), r#"["b","a"]"#);
         assert!(e("reverse", vec![s("x")]).starts_with("can only reverse list or tuple values"));
     }
 
     #[test]
     fn set_functions() {
-        assert_eq!(j("setintersection", vec![v(r#"["a","b"]"#), v(r#"["b","c"]"#)]), r#"["b"]"#);
+        assert_eq!(
+            j(
+                "setintersection",
+                vec![v(r#"["a","b"]"#), v(r#"["b","c"]"#)]
+            ),
+            r#"["b"]"#
+        );
         let abc = v(r#"["a","b","c"]"#);
-        let i3 = j("setintersection", vec![abc.clone(), v(r#"["b","c","d"]"#), v(r#"["c","b"]"#)]);
+        let i3 = j(
+            "setintersection",
+            vec![abc.clone(), v(r#"["b","c","d"]"#), v(r#"["c","b"]"#)],
+        );
         assert_eq!(i3, r#"["b","c"]"#);
-        assert_eq!(j("setsubtract", vec![abc.clone(), v(r#"["a","c"]"#)]), r#"["b"]"#);
-        assert_eq!(j("setsubtract", vec![v("[1,2,3,10,20]"), v("[2]")]), "[1,3,10,20]");
-        assert_eq!(j("setunion", vec![v(r#"["a","b"]"#), v(r#"["b","c"]"#), v(r#"["d"]"#)]), r#"["a","b","c","d"]"#);
+        assert_eq!(
+            j("setsubtract", vec![abc.clone(), v(r#"["a","c"]"#)]),
+            r#"["b"]"#
+        );
+        assert_eq!(
+            j("setsubtract", vec![v("[1,2,3,10,20]"), v("[2]")]),
+            "[1,3,10,20]"
+        );
+        assert_eq!(
+            j(
+                "setunion",
+                vec![v(r#"["a","b"]"#), v(r#"["b","c"]"#), v(r#"["d"]"#)]
+            ),
+            r#"["a","b","c","d"]"#
+        );
         assert_eq!(j("setunion", vec![v("[10, 2]"), v("[1, 2]")]), "[1,2,10]");
         let u = r("setunion", vec![v(r#"["a"]"#), v("[1]")]);
         assert_eq!(u.ty(), Type::set(Type::String));
         assert_eq!(to_json_string_plain(&u), r#"["1","a"]"#);
-        assert_eq!(r("setunion", vec![v("[]"), v("[]")]).ty(), Type::set(Type::Dynamic));
-        assert_eq!(r("setsubtract", vec![v("[]"), v(r#"["a"]"#)]).ty(), Type::set(Type::String));
-        let p = r("setproduct", vec![v(r#"["development","staging"]"#), v(r#"["app1","app2"]"#)]);
+        assert_eq!(
+            r("setunion", vec![v("[]"), v("[]")]).ty(),
+            Type::set(Type::Dynamic)
+        );
+        assert_eq!(
+            r("setsubtract", vec![v("[]"), v(r#"["a"]"#)]).ty(),
+            Type::set(Type::String)
+        );
+        let p = r(
+            "setproduct",
+            vec![v(r#"["development","staging"]"#), v(r#"["app1","app2"]"#)],
+        );
         assert_eq!(
             to_json_string_plain(&p),
             r#"[["development","app1"],["development","app2"],["staging","app1"],["staging","app2"]]"#
         );
         assert!(matches!(p.ty(), Type::List(_)));
-        let p3 = j("setproduct", vec![v(r#"["a"]"#), v(r#"["x","y"]"#), v("[1,2]")]);
+        let p3 = j(
+            "setproduct",
+            vec![v(r#"["a"]"#), v(r#"["x","y"]"#), v("[1,2]")],
+        );
         assert_eq!(p3, r#"[["a","x",1],["a","x",2],["a","y",1],["a","y",2]]"#);
         assert_eq!(j("setproduct", vec![v(r#"["a"]"#), v("[]")]), "[]");
         let ps = r("setproduct", vec![set(&["b", "a"]), v("[1]")]);
         assert!(matches!(ps.ty(), Type::Set(_)));
         assert_eq!(to_json_string_plain(&ps), r#"[["a",1],["b",1]]"#);
-        assert_eq!(j("setproduct", vec![v(r#"["a"]"#), v(r#"[1,"x"]"#)]), r#"[["a","1"],["a","x"]]"#);
-        assert_eq!(e("setproduct", vec![v(r#"["a"]"#)]), "at least two arguments are required");
+        assert_eq!(
+            j("setproduct", vec![v(r#"["a"]"#), v(r#"[1,"x"]"#)]),
+            r#"[["a","1"],["a","x"]]"#
+        );
+        assert_eq!(
+            e("setproduct", vec![v(r#"["a"]"#)]),
+            "at least two arguments are required"
+        );
     }
 
     #[test]
     fn slice_sort_sum() {
         let l = v(r#"["delta", "alpha", "charlie", "alpha", ""]"#);
-        assert_eq!(j("slice", vec![l.clone(), n(1.0), n(3.0)]), r#"["alpha","charlie"]"#);
-        assert_eq!(r("slice", vec![ls(&["a", "b"]), n(0.0), n(1.0)]).ty(), Type::list(Type::String));
+        assert_eq!(
+            j("slice", vec![l.clone(), n(1.0), n(3.0)]),
+            r#"["alpha","charlie"]"#
+        );
+        assert_eq!(
+            r("slice", vec![ls(&["a", "b"]), n(0.0), n(1.0)]).ty(),
+            Type::list(Type::String)
+        );
         let l3 = v("[1,2,3]");
-        assert_eq!(e("slice", vec![l3.clone(), n(-1.0), n(2.0)]), "start index must not be less than zero");
-        assert_eq!(e("slice", vec![l3.clone(), n(2.0), n(1.0)]), "start index must not be greater than end index");
+        assert_eq!(
+            e("slice", vec![l3.clone(), n(-1.0), n(2.0)]),
+            "start index must not be less than zero"
+        );
+        assert_eq!(
+            e("slice", vec![l3.clone(), n(2.0), n(1.0)]),
+            "start index must not be greater than end index"
+        );
         assert_eq!(
             e("slice", vec![l3, n(0.0), n(4.0)]),
             "end index must not be greater than the length of the list"
         );
         assert!(e("slice", vec![set(&["a"]), n(0.0), n(1.0)]).starts_with("cannot slice a set"));
-        assert_eq!(e("slice", vec![s("x"), n(0.0), n(1.0)]), "must be a list or tuple value");
-        assert_eq!(j("sort", vec![l]), r#"["","alpha","alpha","charlie","delta"]"#);
+        assert_eq!(
+            e("slice", vec![s("x"), n(0.0), n(1.0)]),
+            "must be a list or tuple value"
+        );
+        assert_eq!(
+            j("sort", vec![l]),
+            r#"["","alpha","alpha","charlie","delta"]"#
+        );
         assert_eq!(j("sort", vec![v("[3, 1, 10]")]), r#"["1","10","3"]"#);
-        assert_eq!(j("sort", vec![v(r#"["b", "á", "a", "Z", "é"]"#)]), r#"["Z","a","b","á","é"]"#);
+        assert_eq!(
+            j("sort", vec![v(r#"["b", "á", "a", "Z", "é"]"#)]),
+            r#"["Z","a","b","á","é"]"#
+        );
         assert_eq!(
             e("sort", vec![v(r#"["b", null]"#)]),
             "given list element 1 is null; a null string cannot be sorted"
         );
         assert_eq!(j("sum", vec![v("[1.5, 2.5]")]), "4");
-        assert_eq!(j("sum", vec![Value::set(Type::Number, vec![n(1.0), n(2.0)])]), "3");
+        assert_eq!(
+            j("sum", vec![Value::set(Type::Number, vec![n(1.0), n(2.0)])]),
+            "3"
+        );
         assert_eq!(j("sum", vec![v(r#"["1", 2]"#)]), "3");
         assert_eq!(e("sum", vec![v("[]")]), "cannot sum an empty list");
         assert_eq!(e("sum", vec![s("x")]), "cannot sum noniterable");
-        assert_eq!(e("sum", vec![v(r#"{"a":1}"#)]), "argument must be list, set, or tuple. Received object");
-        assert_eq!(e("sum", vec![v("[1, null]")]), "argument must be list, set, or tuple of number values");
+        assert_eq!(
+            e("sum", vec![v(r#"{"a":1}"#)]),
+            "argument must be list, set, or tuple. Received object"
+        );
+        assert_eq!(
+            e("sum", vec![v("[1, null]")]),
+            "argument must be list, set, or tuple of number values"
+        );
     }
 
     #[test]
@@ -1036,15 +1415,27 @@ mod tests {
             e("transpose", vec![v(r#"{"a":[null]}"#)]),
             "input list must not contain null string"
         );
-        assert_eq!(j("zipmap", vec![ls(&["k1", "k2"]), ls(&["v1", "v2"])]), r#"{"k1":"v1","k2":"v2"}"#);
+        assert_eq!(
+            j("zipmap", vec![ls(&["k1", "k2"]), ls(&["v1", "v2"])]),
+            r#"{"k1":"v1","k2":"v2"}"#
+        );
         let o = r("zipmap", vec![ls(&["a", "b"]), v(r#"[1, "x"]"#)]);
         assert!(matches!(o.ty(), Type::Object(_)));
-        assert_eq!(r("zipmap", vec![ls(&["a"]), ln(&[1.0])]).ty(), Type::map(Type::Number));
-        assert_eq!(j("zipmap", vec![ls(&["a", "a"]), v("[1, 2]")]), r#"{"a":2}"#);
+        assert_eq!(
+            r("zipmap", vec![ls(&["a"]), ln(&[1.0])]).ty(),
+            Type::map(Type::Number)
+        );
+        assert_eq!(
+            j("zipmap", vec![ls(&["a", "a"]), v("[1, 2]")]),
+            r#"{"a":2}"#
+        );
         assert_eq!(
             e("zipmap", vec![ls(&["a"]), v("[1, 2]")]),
             "number of keys (1) does not match number of values (2)"
         );
-        assert_eq!(e("zipmap", vec![ls(&["a"]), s("x")]), "values argument must be a list or tuple value");
+        assert_eq!(
+            e("zipmap", vec![ls(&["a"]), s("x")]),
+            "values argument must be a list or tuple value"
+        );
     }
 }

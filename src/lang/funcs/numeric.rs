@@ -11,7 +11,12 @@ use crate::lang::value::Value;
 
 pub fn register(r: &mut Registry) {
     let n1 = |name: &'static str, imp: super::Impl| {
-        Func::new(name, vec![Param::new("num", Type::Number)], Type::Number, imp)
+        Func::new(
+            name,
+            vec![Param::new("num", Type::Number)],
+            Type::Number,
+            imp,
+        )
     };
     r.add(n1("abs", abs));
     r.add(n1("ceil", ceil));
@@ -19,21 +24,34 @@ pub fn register(r: &mut Registry) {
     r.add(n1("signum", signum));
     r.add(Func::new(
         "log",
-        vec![Param::new("num", Type::Number), Param::new("base", Type::Number)],
+        vec![
+            Param::new("num", Type::Number),
+            Param::new("base", Type::Number),
+        ],
         Type::Number,
         log,
     ));
     r.add(Func::new(
         "pow",
-        vec![Param::new("num", Type::Number), Param::new("power", Type::Number)],
+        vec![
+            Param::new("num", Type::Number),
+            Param::new("power", Type::Number),
+        ],
         Type::Number,
         pow,
     ));
-    r.add(Func::new("max", vec![], Type::Number, max).variadic(Param::new("numbers", Type::Number)));
-    r.add(Func::new("min", vec![], Type::Number, min).variadic(Param::new("numbers", Type::Number)));
+    r.add(
+        Func::new("max", vec![], Type::Number, max).variadic(Param::new("numbers", Type::Number)),
+    );
+    r.add(
+        Func::new("min", vec![], Type::Number, min).variadic(Param::new("numbers", Type::Number)),
+    );
     r.add(Func::new(
         "parseint",
-        vec![Param::new("number", Type::Dynamic), Param::new("base", Type::Number)],
+        vec![
+            Param::new("number", Type::Dynamic),
+            Param::new("base", Type::Number),
+        ],
         Type::Number,
         parseint,
     ));
@@ -77,12 +95,20 @@ fn pow(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 }
 
 fn max(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let best = a.iter().map(num).max().ok_or_else(|| FnError::msg("must pass at least one number"))?;
+    let best = a
+        .iter()
+        .map(num)
+        .max()
+        .ok_or_else(|| FnError::msg("must pass at least one number"))?;
     Ok(Value::number(best))
 }
 
 fn min(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let best = a.iter().map(num).min().ok_or_else(|| FnError::msg("must pass at least one number"))?;
+    let best = a
+        .iter()
+        .map(num)
+        .min()
+        .ok_or_else(|| FnError::msg("must pass at least one number"))?;
     Ok(Value::number(best))
 }
 
@@ -117,24 +143,34 @@ fn parseint(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let Some(s) = a[0].as_str() else {
         return Err(FnError::arg(
             0,
-            format!("first argument must be a string, not {}", a[0].ty().friendly_name()),
+            format!(
+                "first argument must be a string, not {}",
+                a[0].ty().friendly_name()
+            ),
         ));
     };
     let base = whole(&a[1]).map_err(|e| FnError::arg(1, e))?;
     if !(2..=62).contains(&base) {
-        return Err(FnError::arg(1, "base must be a whole number between 2 and 62 inclusive"));
+        return Err(FnError::arg(
+            1,
+            "base must be a whole number between 2 and 62 inclusive",
+        ));
     }
     match parse_big(s, base as u32) {
         Some(i) => Ok(Value::number(Number::from_bigint(&i))),
         None => {
             let mut q = String::new();
             write_json_str(s, &mut q, true);
-            Err(FnError::arg(0, format!("cannot parse {q} as a base {base} integer")))
+            Err(FnError::arg(
+                0,
+                format!("cannot parse {q} as a base {base} integer"),
+            ))
         }
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)]
 mod tests {
     use crate::lang::funcs::{call, FnCtx, FnError};
     use crate::lang::json::to_json_string;
@@ -176,7 +212,9 @@ mod tests {
         assert!(e("signum", vec![n(0.5)]).contains("whole number"));
         let r = c("abs", vec![n(-1.0).mark(true)]).unwrap();
         assert!(r.sensitive);
-        assert!(!c("abs", vec![Value::unknown(Type::Number)]).unwrap().is_known());
+        assert!(!c("abs", vec![Value::unknown(Type::Number)])
+            .unwrap()
+            .is_known());
         assert_eq!(e("abs", vec![s("x")]), "a number is required");
     }
 
@@ -186,7 +224,10 @@ mod tests {
         assert_eq!(j("log", vec![n(16.0), n(2.0)]), "4");
         assert_eq!(j("log", vec![n(1.0), n(10.0)]), "0");
         assert_eq!(j("log", vec![n(8.0), n(2.0)]), "3");
-        assert_eq!(j("log", vec![n(10.0), n(2.718281828)]), "2.3025850933828913");
+        assert_eq!(
+            j("log", vec![n(10.0), n(2.718281828)]),
+            "2.3025850933828913"
+        );
         assert_eq!(e("log", vec![n(-1.0), n(10.0)]), "result is not a number");
         assert_eq!(j("pow", vec![n(3.0), n(2.0)]), "9");
         assert_eq!(j("pow", vec![n(4.0), n(0.0)]), "1");
@@ -228,7 +269,10 @@ mod tests {
             e("parseint", vec![s("12"), n(1.0)]),
             "base must be a whole number between 2 and 62 inclusive"
         );
-        assert_eq!(e("parseint", vec![n(12.0), n(10.0)]), "first argument must be a string, not number");
+        assert_eq!(
+            e("parseint", vec![n(12.0), n(10.0)]),
+            "first argument must be a string, not number"
+        );
     }
 
     #[test]

@@ -16,12 +16,20 @@ use crate::lang::value::{Kind, Value};
 
 pub fn register(r: &mut Registry) {
     let s1 = |name: &'static str, imp: super::Impl| {
-        Func::new(name, vec![Param::new("str", Type::String)], Type::String, imp)
+        Func::new(
+            name,
+            vec![Param::new("str", Type::String)],
+            Type::String,
+            imp,
+        )
     };
     let s2 = |name: &'static str, p2: &'static str, ret: Type, imp: super::Impl| {
         Func::new(
             name,
-            vec![Param::new("str", Type::String), Param::new(p2, Type::String)],
+            vec![
+                Param::new("str", Type::String),
+                Param::new(p2, Type::String),
+            ],
             ret,
             imp,
         )
@@ -39,23 +47,37 @@ pub fn register(r: &mut Registry) {
     r.add(s2("strcontains", "substr", Type::Bool, strcontains));
     r.add(Func::new(
         "startswith",
-        vec![Param::new("str", Type::String).allow_unknown(), Param::new("prefix", Type::String)],
+        vec![
+            Param::new("str", Type::String).allow_unknown(),
+            Param::new("prefix", Type::String),
+        ],
         Type::Bool,
         startswith,
     ));
     r.add(Func::new(
         "indent",
-        vec![Param::new("spaces", Type::Number), Param::new("str", Type::String)],
+        vec![
+            Param::new("spaces", Type::Number),
+            Param::new("str", Type::String),
+        ],
         Type::String,
         indent,
     ));
     r.add(
-        Func::new("join", vec![Param::new("separator", Type::String)], Type::String, join)
-            .variadic(Param::new("lists", Type::list(Type::String))),
+        Func::new(
+            "join",
+            vec![Param::new("separator", Type::String)],
+            Type::String,
+            join,
+        )
+        .variadic(Param::new("lists", Type::list(Type::String))),
     );
     r.add(Func::new(
         "split",
-        vec![Param::new("separator", Type::String), Param::new("str", Type::String)],
+        vec![
+            Param::new("separator", Type::String),
+            Param::new("str", Type::String),
+        ],
         Type::list(Type::String),
         split,
     ));
@@ -81,20 +103,33 @@ pub fn register(r: &mut Registry) {
     ));
     r.add(Func::new(
         "regex",
-        vec![Param::new("pattern", Type::String), Param::new("string", Type::String).allow_unknown()],
+        vec![
+            Param::new("pattern", Type::String),
+            Param::new("string", Type::String).allow_unknown(),
+        ],
         Type::Dynamic,
         regex_fn,
     ));
     r.add(Func::new(
         "regexall",
-        vec![Param::new("pattern", Type::String), Param::new("string", Type::String).allow_unknown()],
+        vec![
+            Param::new("pattern", Type::String),
+            Param::new("string", Type::String).allow_unknown(),
+        ],
         Type::list(Type::Dynamic),
         regexall,
     ));
-    let fmt_args = Param::new("args", Type::Dynamic).allow_null().allow_unknown();
+    let fmt_args = Param::new("args", Type::Dynamic)
+        .allow_null()
+        .allow_unknown();
     r.add(
-        Func::new("format", vec![Param::new("format", Type::String)], Type::String, format)
-            .variadic(fmt_args.clone()),
+        Func::new(
+            "format",
+            vec![Param::new("format", Type::String)],
+            Type::String,
+            format,
+        )
+        .variadic(fmt_args.clone()),
     );
     r.add(
         Func::new(
@@ -120,7 +155,10 @@ fn st(v: &Value) -> &str {
 pub(crate) fn whole(v: &Value) -> Result<i64, String> {
     v.as_number()
         .and_then(|n| if n.is_integer() { n.to_i64() } else { None })
-        .ok_or_else(|| "value must be a whole number, between -9223372036854775808 and 9223372036854775807".to_string())
+        .ok_or_else(|| {
+            "value must be a whole number, between -9223372036854775808 and 9223372036854775807"
+                .to_string()
+        })
 }
 
 /// Go's `unicode.ToUpper` (simple case mapping only).
@@ -234,7 +272,9 @@ fn strcontains(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 fn indent(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let n = whole(&a[0]).map_err(FnError::msg)?;
     if n < 0 {
-        return Err(FnError::msg("panic in function implementation: strings: negative Repeat count"));
+        return Err(FnError::msg(
+            "panic in function implementation: strings: negative Repeat count",
+        ));
     }
     let pad = format!("\n{}", " ".repeat(n as usize));
     Ok(sv(st(&a[1]).replace('\n', &pad)))
@@ -251,7 +291,10 @@ fn join(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
         for (ei, v) in l.as_seq().unwrap_or_default().iter().enumerate() {
             if v.is_null() {
                 let msg = if lists.len() > 1 {
-                    format!("element {ei} of list {} is null; cannot concatenate null values", ai + 1)
+                    format!(
+                        "element {ei} of list {} is null; cannot concatenate null values",
+                        ai + 1
+                    )
                 } else {
                     format!("element {ei} is null; cannot concatenate null values")
                 };
@@ -402,7 +445,8 @@ fn regex_err_text(e: &regex::Error) -> String {
 fn replace(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let (s, sub, rep) = (st(&a[0]), st(&a[1]), st(&a[2]));
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
-        let re = go_regex(&sub[1..sub.len() - 1]).map_err(|e| FnError::msg(format!("error parsing regexp: {e}")))?;
+        let re = go_regex(&sub[1..sub.len() - 1])
+            .map_err(|e| FnError::msg(format!("error parsing regexp: {e}")))?;
         return Ok(sv(re.replace_all(s, rep)));
     }
     Ok(sv(s.replace(sub, rep)))
@@ -428,7 +472,10 @@ fn regex_shape(pat: &str) -> Result<(Regex, Shape, Type), FnError> {
             "invalid regexp pattern: cannot mix both named and unnamed capture groups",
         ));
     } else if unnamed > 0 {
-        (Shape::Tuple(unnamed), Type::Tuple(vec![Type::String; unnamed]))
+        (
+            Shape::Tuple(unnamed),
+            Type::Tuple(vec![Type::String; unnamed]),
+        )
     } else {
         let ty = Type::Object(named.iter().map(|n| (n.clone(), Type::String)).collect());
         (Shape::Object(named), ty)
@@ -465,7 +512,9 @@ fn regex_fn(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     }
     match re.captures(st(&a[1])) {
         Some(c) => Ok(capture_value(&c, &shape)),
-        None => Err(FnError::msg("pattern did not match any part of the given string")),
+        None => Err(FnError::msg(
+            "pattern did not match any part of the given string",
+        )),
     }
 }
 
@@ -474,7 +523,10 @@ fn regexall(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     if !a[1].is_known() {
         return Ok(Value::unknown(Type::list(ty)));
     }
-    let vals: Vec<Value> = re.captures_iter(st(&a[1])).map(|c| capture_value(&c, &shape)).collect();
+    let vals: Vec<Value> = re
+        .captures_iter(st(&a[1]))
+        .map(|c| capture_value(&c, &shape))
+        .collect();
     Ok(Value::list(ty, vals))
 }
 
@@ -591,9 +643,17 @@ pub(crate) fn format_fsm(fmt: &str, args: &[Value]) -> Result<String, FnError> {
     let mut p = 0usize;
     let unrec = |p: usize| {
         let c = fmt[p..].chars().next().unwrap_or('\u{fffd}');
-        FnError::msg(format!("unrecognized format character {} at offset {p}", go_quote_rune(c)))
+        FnError::msg(format!(
+            "unrecognized format character {} at offset {p}",
+            go_quote_rune(c)
+        ))
     };
-    let eof = || FnError::msg(format!("invalid format string starting at offset {}", fmt.len()));
+    let eof = || {
+        FnError::msg(format!(
+            "invalid format string starting at offset {}",
+            fmt.len()
+        ))
+    };
     while p < b.len() {
         if b[p] != b'%' {
             let c = fmt[p..].chars().next().unwrap();
@@ -686,7 +746,10 @@ pub(crate) fn format_fsm(fmt: &str, args: &[Value]) -> Result<String, FnError> {
     if highest < args.len() {
         let first_bad = highest + 1;
         if highest == 0 {
-            return Err(FnError::arg(first_bad, "too many arguments; no verbs in format string"));
+            return Err(FnError::arg(
+                first_bad,
+                "too many arguments; no verbs in format string",
+            ));
         }
         return Err(FnError::arg(
             first_bad,
@@ -728,7 +791,11 @@ fn format_append(v: &Verb, out: &mut String, args: &[Value]) -> Result<(), FnErr
         }
         't' => {
             let b = conv(Type::Bool)?;
-            out.push_str(if b.as_bool() == Some(true) { "true" } else { "false" });
+            out.push_str(if b.as_bool() == Some(true) {
+                "true"
+            } else {
+                "false"
+            });
         }
         'b' | 'd' | 'o' | 'x' | 'X' => {
             let n = conv(Type::Number)?;
@@ -750,10 +817,18 @@ fn format_append(v: &Verb, out: &mut String, args: &[Value]) -> Result<(), FnErr
             let s = conv(Type::String)?;
             let mut s = st(&s);
             if let Some(pr) = v.prec.filter(|p| *p > 0) {
-                let end = s.grapheme_indices(true).nth(pr).map(|(i, _)| i).unwrap_or(s.len());
+                let end = s
+                    .grapheme_indices(true)
+                    .nth(pr)
+                    .map(|(i, _)| i)
+                    .unwrap_or(s.len());
                 s = &s[..end];
             }
-            let s = if v.mode == 'q' { to_json_string(&Value::string(s)) } else { s.to_string() };
+            let s = if v.mode == 'q' {
+                to_json_string(&Value::string(s))
+            } else {
+                s.to_string()
+            };
             out.push_str(&pad_width(v, &s));
         }
         m => {
@@ -768,7 +843,9 @@ fn format_append(v: &Verb, out: &mut String, args: &[Value]) -> Result<(), FnErr
 }
 
 fn pad_width(v: &Verb, s: &str) -> String {
-    let Some(w) = v.width else { return s.to_string() };
+    let Some(w) = v.width else {
+        return s.to_string();
+    };
     let n = s.graphemes(true).count();
     if n >= w {
         return s.to_string();
@@ -856,7 +933,13 @@ fn decimal(n: &Number, sig: Option<usize>) -> (String, i64) {
         None => a.to_string(),
     };
     let (mant, e) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].trim_start_matches('+').parse::<i64>().unwrap_or(0)),
+        Some(i) => (
+            &text[..i],
+            text[i + 1..]
+                .trim_start_matches('+')
+                .parse::<i64>()
+                .unwrap_or(0),
+        ),
         None => (&text[..], 0),
     };
     let (ip, fp) = mant.split_once('.').unwrap_or((mant, ""));
@@ -911,7 +994,11 @@ fn fmt_f(digits: &str, exp: i64, prec: usize) -> String {
         o.push('.');
         for i in 0..prec as i64 {
             let k = exp + i;
-            o.push(if k >= 0 && (k as usize) < d.len() { d[k as usize] as char } else { '0' });
+            o.push(if k >= 0 && (k as usize) < d.len() {
+                d[k as usize] as char
+            } else {
+                '0'
+            });
         }
     }
     o
@@ -920,7 +1007,11 @@ fn fmt_f(digits: &str, exp: i64, prec: usize) -> String {
 /// Go's `big.Float.Text` for the unsigned magnitude (`fmt` in e/E/f/g/G;
 /// `prec` None means shortest for g, 6 for e/f).
 fn float_text(n: &Number, fmt: char, prec: Option<usize>) -> String {
-    let mut s = if n.is_negative() { "-".to_string() } else { String::new() };
+    let mut s = if n.is_negative() {
+        "-".to_string()
+    } else {
+        String::new()
+    };
     s.push_str(&float_mag(n, fmt, prec));
     s
 }
@@ -999,6 +1090,7 @@ fn format_float(v: &Verb, n: &Number) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)]
 mod tests {
     use crate::lang::funcs::{call, FnCtx, FnError};
     use crate::lang::json::to_json_string_plain as to_json_string;
@@ -1035,18 +1127,29 @@ mod tests {
         assert_eq!(j("upper", vec![s("hello wörld ß")]), r#""HELLO WÖRLD ß""#);
         assert_eq!(j("upper", vec![s("ﬀ ǆ ŉ")]), r#""ﬀ Ǆ ŉ""#);
         assert_eq!(j("upper", vec![n(12.5)]), r#""12.5""#);
-        assert!(!c("upper", vec![Value::unknown(Type::String)]).unwrap().is_known());
-        assert_eq!(e("upper", vec![Value::null_of(Type::String)]), "argument must not be null");
+        assert!(!c("upper", vec![Value::unknown(Type::String)])
+            .unwrap()
+            .is_known());
+        assert_eq!(
+            e("upper", vec![Value::null_of(Type::String)]),
+            "argument must not be null"
+        );
     }
 
     #[test]
     fn lower_title() {
         assert_eq!(j("lower", vec![s("HeLLo WÖRLD")]), r#""hello wörld""#);
         assert_eq!(j("lower", vec![s("İ ΣΑΣ")]), r#""i σασ""#);
-        assert_eq!(j("title", vec![s("hello world-foo bar_baz")]), r#""Hello World-Foo Bar_baz""#);
+        assert_eq!(
+            j("title", vec![s("hello world-foo bar_baz")]),
+            r#""Hello World-Foo Bar_baz""#
+        );
         assert_eq!(j("title", vec![s("hELLO wORLD")]), r#""HELLO WORLD""#);
         assert_eq!(j("title", vec![s("ǆa xyz 3d a.b")]), r#""ǅa Xyz 3d A.B""#);
-        assert_eq!(j("title", vec![s("élan vital ünter")]), r#""Élan Vital Ünter""#);
+        assert_eq!(
+            j("title", vec![s("élan vital ünter")]),
+            r#""Élan Vital Ünter""#
+        );
     }
 
     #[test]
@@ -1058,16 +1161,27 @@ mod tests {
         assert_eq!(j("trim", vec![s("xxyhelloyxx"), s("xy")]), r#""hello""#);
         assert_eq!(j("trimspace", vec![s("\u{a0} x \u{2003}\n")]), r#""x""#);
         assert_eq!(j("trimprefix", vec![s("aaab"), s("a")]), r#""aab""#);
-        assert_eq!(j("trimprefix", vec![s("helloworld"), s("world")]), r#""helloworld""#);
-        assert_eq!(j("trimsuffix", vec![s("helloworld"), s("world")]), r#""hello""#);
+        assert_eq!(
+            j("trimprefix", vec![s("helloworld"), s("world")]),
+            r#""helloworld""#
+        );
+        assert_eq!(
+            j("trimsuffix", vec![s("helloworld"), s("world")]),
+            r#""hello""#
+        );
     }
 
     #[test]
     fn predicates() {
         assert_eq!(j("startswith", vec![s("hello"), s("he")]), "true");
         assert_eq!(j("startswith", vec![s("hello"), s("lo")]), "false");
-        assert_eq!(j("startswith", vec![Value::unknown(Type::String), s("")]), "true");
-        assert!(!c("startswith", vec![Value::unknown(Type::String), s("a")]).unwrap().is_known());
+        assert_eq!(
+            j("startswith", vec![Value::unknown(Type::String), s("")]),
+            "true"
+        );
+        assert!(!c("startswith", vec![Value::unknown(Type::String), s("a")])
+            .unwrap()
+            .is_known());
         assert_eq!(j("endswith", vec![s("hello"), s("lo")]), "true");
         assert_eq!(j("endswith", vec![s("hello"), s("he")]), "false");
         assert_eq!(j("strcontains", vec![s("hello"), s("ell")]), "true");
@@ -1077,11 +1191,23 @@ mod tests {
     #[test]
     fn indent_join_split() {
         assert_eq!(j("indent", vec![n(2.0), s("a\nb")]), r#""a\n  b""#);
-        assert_eq!(j("indent", vec![n(4.0), s("a\nb\n")]), r#""a\n    b\n    ""#);
-        assert_eq!(j("indent", vec![n(2.0), s("a\r\nb\n")]), r#""a\r\n  b\n  ""#);
+        assert_eq!(
+            j("indent", vec![n(4.0), s("a\nb\n")]),
+            r#""a\n    b\n    ""#
+        );
+        assert_eq!(
+            j("indent", vec![n(2.0), s("a\r\nb\n")]),
+            r#""a\r\n  b\n  ""#
+        );
         assert!(c("indent", vec![n(-2.0), s("a")]).is_err());
-        assert_eq!(j("join", vec![s(", "), l(&["a", "b", "c"])]), r#""a, b, c""#);
-        assert_eq!(j("join", vec![s("-"), l(&["a", "b"]), l(&["c"]), l(&[])]), r#""a-b-c""#);
+        assert_eq!(
+            j("join", vec![s(", "), l(&["a", "b", "c"])]),
+            r#""a, b, c""#
+        );
+        assert_eq!(
+            j("join", vec![s("-"), l(&["a", "b"]), l(&["c"]), l(&[])]),
+            r#""a-b-c""#
+        );
         let nums = Value::tuple(vec![n(1.0), n(2.5), Value::bool(true)]);
         assert_eq!(j("join", vec![s("+"), nums]), r#""1+2.5+true""#);
         assert_eq!(e("join", vec![s(",")]), "at least one list is required");
@@ -1098,7 +1224,10 @@ mod tests {
         assert!(!c("join", vec![s(","), unk]).unwrap().is_known());
         assert_eq!(j("split", vec![s(","), s("a,b,,c")]), r#"["a","b","","c"]"#);
         assert_eq!(j("split", vec![s(","), s("")]), r#"[""]"#);
-        assert_eq!(j("split", vec![s("::"), s("a::b::::c")]), r#"["a","b","","c"]"#);
+        assert_eq!(
+            j("split", vec![s("::"), s("a::b::::c")]),
+            r#"["a","b","","c"]"#
+        );
         assert_eq!(j("split", vec![s(""), s("abc")]), r#"["a","b","c"]"#);
         assert_eq!(j("split", vec![s(""), s("")]), "[]");
     }
@@ -1123,10 +1252,16 @@ mod tests {
 
     #[test]
     fn regex_shapes() {
-        assert_eq!(j("regex", vec![s("(\\w+)@(\\w+)"), s("me@host")]), r#"["me","host"]"#);
+        assert_eq!(
+            j("regex", vec![s("(\\w+)@(\\w+)"), s("me@host")]),
+            r#"["me","host"]"#
+        );
         assert_eq!(j("regex", vec![s("\\d+"), s("a123b")]), r#""123""#);
         assert_eq!(j("regex", vec![s("(\\d)(x)?"), s("a1")]), r#"["1",null]"#);
-        assert_eq!(j("regex", vec![s("(?P<a>\\d)(?P<b>x)?"), s("a1")]), r#"{"a":"1","b":null}"#);
+        assert_eq!(
+            j("regex", vec![s("(?P<a>\\d)(?P<b>x)?"), s("a1")]),
+            r#"{"a":"1","b":null}"#
+        );
         assert_eq!(
             e("regex", vec![s("x"), s("abc")]),
             "pattern did not match any part of the given string"
@@ -1136,15 +1271,24 @@ mod tests {
             "invalid regexp pattern: cannot mix both named and unnamed capture groups"
         );
         assert!(e("regex", vec![s("["), s("x")]).starts_with("invalid regexp pattern"));
-        assert_eq!(j("regexall", vec![s("\\d"), s("a1b22")]), r#"["1","2","2"]"#);
-        assert_eq!(j("regexall", vec![s("(\\d)(\\w)"), s("1a2b3")]), r#"[["1","a"],["2","b"]]"#);
+        assert_eq!(
+            j("regexall", vec![s("\\d"), s("a1b22")]),
+            r#"["1","2","2"]"#
+        );
+        assert_eq!(
+            j("regexall", vec![s("(\\d)(\\w)"), s("1a2b3")]),
+            r#"[["1","a"],["2","b"]]"#
+        );
         assert_eq!(
             j("regexall", vec![s("(?P<k>\\w)=(?P<v>\\d)"), s("a=1,b=2")]),
             r#"[{"k":"a","v":"1"},{"k":"b","v":"2"}]"#
         );
         assert_eq!(j("regexall", vec![s("x"), s("abc")]), "[]");
         // Go's \w and \b are ASCII-only.
-        assert_eq!(j("regexall", vec![s("\\w+"), s("héllo wörld")]), r#"["h","llo","w","rld"]"#);
+        assert_eq!(
+            j("regexall", vec![s("\\w+"), s("héllo wörld")]),
+            r#"["h","llo","w","rld"]"#
+        );
         assert_eq!(j("regex", vec![s("\\bw"), s("é w")]), r#""w""#);
         let r = c("regexall", vec![s("(a)"), Value::unknown(Type::String)]).unwrap();
         assert_eq!(r.ty(), Type::list(Type::Tuple(vec![Type::String])));
@@ -1158,13 +1302,20 @@ mod tests {
         assert_eq!(rp("hello world", "/o(.)/", "0$1"), r#""hell0 w0rld""#);
         assert_eq!(rp("abc123def45", "/[0-9]+/", "#"), r#""abc#def#""#);
         assert_eq!(
-            rp("2021-03-04", "/(?P<y>\\d+)-(?P<m>\\d+)-(?P<d>\\d+)/", "$d/$m/$y"),
+            rp(
+                "2021-03-04",
+                "/(?P<y>\\d+)-(?P<m>\\d+)-(?P<d>\\d+)/",
+                "$d/$m/$y"
+            ),
             r#""04/03/2021""#
         );
         assert_eq!(rp("foo", "/(o)/", "${1}x"), r#""foxox""#);
         assert_eq!(rp("a/b/c", "/", "\\"), r#""a\\b\\c""#);
         assert_eq!(rp("abc", "", "-"), r#""-a-b-c-""#);
-        assert_eq!(rp("Hello HELLO hello", "/(?i)hello/", "bye"), r#""bye bye bye""#);
+        assert_eq!(
+            rp("Hello HELLO hello", "/(?i)hello/", "bye"),
+            r#""bye bye bye""#
+        );
         assert_eq!(rp("naïve café", "/[éï]/", "_"), r#""na_ve caf_""#);
         assert_eq!(rp("héllo", "/\\w+/", "X"), r#""XéX""#);
         assert_eq!(rp("a.b", "//", "x"), r#""xax.xbx""#);
@@ -1179,11 +1330,25 @@ mod tests {
         assert_eq!(f(vec![s("%s-%03d"), s("id"), n(7.0)]), r#""id-007""#);
         let obj = crate::lang::json::from_json_str(r#"{"a":1}"#).unwrap();
         assert_eq!(
-            f(vec![s("%v|%v|%v|%#v|%v"), n(1e6), n(1.5), Value::bool(true), obj, Value::null()]),
+            f(vec![
+                s("%v|%v|%v|%#v|%v"),
+                n(1e6),
+                n(1.5),
+                Value::bool(true),
+                obj,
+                Value::null()
+            ]),
             r#""1e+06|1.5|true|{\"a\":1}|null""#
         );
         assert_eq!(
-            f(vec![s("%5s|%-5s|%05s|%.2s|%q"), s("ab"), s("ab"), s("ab"), s("héllo"), s("a\"<b")]),
+            f(vec![
+                s("%5s|%-5s|%05s|%.2s|%q"),
+                s("ab"),
+                s("ab"),
+                s("ab"),
+                s("héllo"),
+                s("a\"<b")
+            ]),
             r#""   ab|ab   |000ab|hé|\"a\\\"\\u003cb\"""#
         );
         assert_eq!(
@@ -1221,29 +1386,59 @@ mod tests {
             r#""1.234568e+05|1.230000E-04|5.00e+00|     3.142|3.142     |-00003.142|+2.2|100000|1E+21|1.23e+06|1e-05""#
         );
         assert_eq!(
-            f(vec![s("%g|%g|%g|%g"), n(0.0001), n(123456.0), n(1234567.0), n(0.1)]),
+            f(vec![
+                s("%g|%g|%g|%g"),
+                n(0.0001),
+                n(123456.0),
+                n(1234567.0),
+                n(0.1)
+            ]),
             r#""0.0001|123456|1.234567e+06|0.1""#
         );
         assert_eq!(f(vec![s("%[2]s %[1]s %s"), s("a"), s("b")]), r#""b a b""#);
-        assert_eq!(f(vec![s("%t|%t"), Value::bool(true), s("false")]), r#""true|false""#);
+        assert_eq!(
+            f(vec![s("%t|%t"), Value::bool(true), s("false")]),
+            r#""true|false""#
+        );
         assert_eq!(f(vec![s("%.0d|%.0d"), n(0.0), n(5.0)]), r#""|5""#);
-        assert_eq!(f(vec![s("%3v|%-4v|%04v"), n(5.0), s("a"), n(7.0)]), r#""  5|a   |0007""#);
+        assert_eq!(
+            f(vec![s("%3v|%-4v|%04v"), n(5.0), s("a"), n(7.0)]),
+            r#""  5|a   |0007""#
+        );
         assert_eq!(f(vec![s("100%%")]), r#""100%""#);
-        assert_eq!(f(vec![s("%8.3e|%-12E|"), n(1234.5), n(-0.5)]), r#""1.234e+03|-5.000000E-01|""#);
+        assert_eq!(
+            f(vec![s("%8.3e|%-12E|"), n(1234.5), n(-0.5)]),
+            r#""1.234e+03|-5.000000E-01|""#
+        );
     }
 
     #[test]
     fn format_errors() {
         let f = |args: Vec<Value>| e("format", args);
-        assert_eq!(f(vec![s("%d"), n(1.5)]), "unsupported value for \"%d\" at 0: an integer is required");
+        assert_eq!(
+            f(vec![s("%d"), n(1.5)]),
+            "unsupported value for \"%d\" at 0: an integer is required"
+        );
         assert_eq!(
             f(vec![s("%s %s"), s("a"), s("b"), s("c")]),
             "too many arguments; only 2 used by format string"
         );
-        assert_eq!(f(vec![s("abc"), n(1.0)]), "too many arguments; no verbs in format string");
-        assert_eq!(f(vec![s("abc%")]), "invalid format string starting at offset 4");
-        assert_eq!(f(vec![s("%!")]), "unrecognized format character '!' at offset 1");
-        assert_eq!(f(vec![s("%z"), n(1.0)]), "unsupported format verb 'z' in \"%z\" at offset 0");
+        assert_eq!(
+            f(vec![s("abc"), n(1.0)]),
+            "too many arguments; no verbs in format string"
+        );
+        assert_eq!(
+            f(vec![s("abc%")]),
+            "invalid format string starting at offset 4"
+        );
+        assert_eq!(
+            f(vec![s("%!")]),
+            "unrecognized format character '!' at offset 1"
+        );
+        assert_eq!(
+            f(vec![s("%z"), n(1.0)]),
+            "unsupported format verb 'z' in \"%z\" at offset 0"
+        );
         assert_eq!(
             f(vec![s("%s"), Value::null()]),
             "unsupported value for \"%s\" at 0: null value cannot be formatted"
@@ -1264,8 +1459,14 @@ mod tests {
     fn formatlist_cases() {
         let fl = |args: Vec<Value>| j("formatlist", args);
         assert_eq!(fl(vec![s("<%s>"), l(&["a", "b"])]), r#"["<a>","<b>"]"#);
-        assert_eq!(fl(vec![s("%s=%s"), l(&["a", "b"]), l(&["1", "2"])]), r#"["a=1","b=2"]"#);
-        assert_eq!(fl(vec![s("%s=%s"), l(&["a", "b"]), s("x")]), r#"["a=x","b=x"]"#);
+        assert_eq!(
+            fl(vec![s("%s=%s"), l(&["a", "b"]), l(&["1", "2"])]),
+            r#"["a=1","b=2"]"#
+        );
+        assert_eq!(
+            fl(vec![s("%s=%s"), l(&["a", "b"]), s("x")]),
+            r#"["a=x","b=x"]"#
+        );
         assert_eq!(fl(vec![s("%s"), l(&[])]), "[]");
         assert_eq!(fl(vec![s("x")]), r#"["x"]"#);
         assert_eq!(
