@@ -11,4 +11,6 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod lang;
+pub mod plan;
+pub mod providers;
 pub mod state;
