@@ -147,7 +147,10 @@ fn convert_inner(v: &Value, want: &Type) -> Result<Value, ConvError> {
                 _ => return Err(err("tuple required")),
             };
             if items.len() != ets.len() {
-                return Err(err(format!("tuple required with exactly {} elements", ets.len())));
+                return Err(err(format!(
+                    "tuple required with exactly {} elements",
+                    ets.len()
+                )));
             }
             let mut out = vec![];
             for (i, (x, t)) in items.iter().zip(ets).enumerate() {
@@ -164,7 +167,10 @@ fn convert_inner(v: &Value, want: &Type) -> Result<Value, ConvError> {
             for (k, t) in attrs {
                 match entries.get(k) {
                     Some(x) => {
-                        out.insert(k.clone(), convert(x, t).map_err(|e| at(e, format!(".{k}")))?);
+                        out.insert(
+                            k.clone(),
+                            convert(x, t).map_err(|e| at(e, format!(".{k}")))?,
+                        );
                     }
                     None => return Err(err(format!("attribute {k:?} is required"))),
                 }
@@ -207,7 +213,11 @@ fn want_desc(t: &Type) -> String {
 /// The concrete type for a constraint (drops optional markers).
 pub fn concrete(t: &Type) -> Type {
     match t {
-        Type::ObjectConstraint(m) => Type::Object(m.iter().map(|(k, a)| (k.clone(), concrete(&a.ty))).collect()),
+        Type::ObjectConstraint(m) => Type::Object(
+            m.iter()
+                .map(|(k, a)| (k.clone(), concrete(&a.ty)))
+                .collect(),
+        ),
         Type::List(e) => Type::list(concrete(e)),
         Type::Set(e) => Type::set(concrete(e)),
         Type::Map(e) => Type::map(concrete(e)),
@@ -225,12 +235,18 @@ pub fn conversion_possible(from: &Type, to: &Type) -> bool {
         (Type::String, Type::Number | Type::Bool) => true,
         (Type::Number | Type::Bool, Type::String) => true,
         (Type::List(a) | Type::Set(a), Type::List(b) | Type::Set(b)) => conversion_possible(a, b),
-        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => ts.iter().all(|t| conversion_possible(t, b)),
+        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => {
+            ts.iter().all(|t| conversion_possible(t, b))
+        }
         (Type::Map(a), Type::Map(b)) => conversion_possible(a, b),
         (Type::Object(m), Type::Map(b)) => m.values().all(|t| conversion_possible(t, b)),
-        (Type::Tuple(a), Type::Tuple(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| conversion_possible(x, y)),
+        (Type::Tuple(a), Type::Tuple(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| conversion_possible(x, y))
+        }
         (Type::List(_), Type::Tuple(_)) => true,
-        (Type::Object(a), Type::Object(b)) => b.iter().all(|(k, t)| a.get(k).is_some_and(|f| conversion_possible(f, t))),
+        (Type::Object(a), Type::Object(b)) => b
+            .iter()
+            .all(|(k, t)| a.get(k).is_some_and(|f| conversion_possible(f, t))),
         (Type::Map(_), Type::Object(_)) => true,
         (Type::Object(_) | Type::Map(_), Type::ObjectConstraint(_)) => true,
         _ => false,
@@ -255,14 +271,23 @@ pub fn unify(tys: &[Type]) -> Option<Type> {
     }
     // Collections of the same kind: unify element types.
     if tys.iter().all(|t| matches!(t, Type::List(_))) {
-        let es: Vec<Type> = tys.iter().map(|t| t.element_type().unwrap().clone()).collect();
+        let es: Vec<Type> = tys
+            .iter()
+            .map(|t| t.element_type().unwrap().clone())
+            .collect();
         return unify(&es).map(Type::list);
     }
     if tys.iter().all(|t| matches!(t, Type::Set(_))) {
-        let es: Vec<Type> = tys.iter().map(|t| t.element_type().unwrap().clone()).collect();
+        let es: Vec<Type> = tys
+            .iter()
+            .map(|t| t.element_type().unwrap().clone())
+            .collect();
         return unify(&es).map(Type::set);
     }
-    if tys.iter().all(|t| matches!(t, Type::Map(_) | Type::Object(_))) {
+    if tys
+        .iter()
+        .all(|t| matches!(t, Type::Map(_) | Type::Object(_)))
+    {
         // Objects with identical attribute names unify attribute-wise.
         if tys.iter().all(|t| matches!(t, Type::Object(_))) {
             let names: Vec<BTreeSet<&String>> = tys
@@ -327,7 +352,10 @@ pub fn unify(tys: &[Type]) -> Option<Type> {
         }
         return unify(&es).map(Type::list);
     }
-    if tys.iter().all(|t| matches!(t, Type::Tuple(_) | Type::List(_))) {
+    if tys
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(_) | Type::List(_)))
+    {
         let mut es = vec![];
         for t in &tys {
             match t {

@@ -145,9 +145,11 @@ pub fn from_json(j: &serde_json::Value) -> Value {
         }
         serde_json::Value::String(s) => Value::string(s.clone()),
         serde_json::Value::Array(a) => Value::tuple(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            Value::object(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect::<BTreeMap<_, _>>())
-        }
+        serde_json::Value::Object(o) => Value::object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_json(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
     }
 }
 

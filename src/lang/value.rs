@@ -124,7 +124,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match &self.kind {
             Kind::Unknown(_) => false,
-            Kind::List(_, v) | Kind::Set(_, v) | Kind::Tuple(v) => v.iter().all(|x| x.is_wholly_known()),
+            Kind::List(_, v) | Kind::Set(_, v) | Kind::Tuple(v) => {
+                v.iter().all(|x| x.is_wholly_known())
+            }
             Kind::Map(_, m) | Kind::Object(m) => m.values().all(|x| x.is_wholly_known()),
             _ => true,
         }
@@ -135,7 +137,9 @@ impl Value {
             return true;
         }
         match &self.kind {
-            Kind::List(_, v) | Kind::Set(_, v) | Kind::Tuple(v) => v.iter().any(|x| x.deep_sensitive()),
+            Kind::List(_, v) | Kind::Set(_, v) | Kind::Tuple(v) => {
+                v.iter().any(|x| x.deep_sensitive())
+            }
             Kind::Map(_, m) | Kind::Object(m) => m.values().any(|x| x.deep_sensitive()),
             _ => false,
         }
@@ -211,7 +215,9 @@ impl Value {
             (Kind::List(ta, a), Kind::List(tb, b)) | (Kind::Set(ta, a), Kind::Set(tb, b)) => {
                 ta == tb && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.raw_eq(y))
             }
-            (Kind::Tuple(a), Kind::Tuple(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.raw_eq(y)),
+            (Kind::Tuple(a), Kind::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.raw_eq(y))
+            }
             (Kind::Map(ta, a), Kind::Map(tb, b)) => ta == tb && maps_eq(a, b),
             (Kind::Object(a), Kind::Object(b)) => maps_eq(a, b),
             _ => false,
@@ -278,7 +284,10 @@ impl Value {
 }
 
 fn maps_eq(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.raw_eq(vb))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && va.raw_eq(vb))
 }
 
 /// cty's set order: unknowns last, strings lexically, numbers ascending, bools

@@ -10,19 +10,28 @@ use crate::lang::value::Value;
 pub fn register(r: &mut Registry) {
     r.add(Func::new(
         "formatdate",
-        vec![Param::new("format", Type::String), Param::new("time", Type::String)],
+        vec![
+            Param::new("format", Type::String),
+            Param::new("time", Type::String),
+        ],
         Type::String,
         formatdate,
     ));
     r.add(Func::new(
         "timeadd",
-        vec![Param::new("timestamp", Type::String), Param::new("duration", Type::String)],
+        vec![
+            Param::new("timestamp", Type::String),
+            Param::new("duration", Type::String),
+        ],
         Type::String,
         timeadd,
     ));
     r.add(Func::new(
         "timecmp",
-        vec![Param::new("timestamp_a", Type::String), Param::new("timestamp_b", Type::String)],
+        vec![
+            Param::new("timestamp_a", Type::String),
+            Param::new("timestamp_b", Type::String),
+        ],
         Type::Number,
         timecmp,
     ));
@@ -40,7 +49,10 @@ fn elem_err(what: &str, rest: &[u8]) -> String {
     if rest.is_empty() {
         format!("{PFX}: end of string before {what}")
     } else {
-        format!("{PFX}: cannot use {:?} as {what}", String::from_utf8_lossy(rest))
+        format!(
+            "{PFX}: cannot use {:?} as {what}",
+            String::from_utf8_lossy(rest)
+        )
     }
 }
 
@@ -51,7 +63,10 @@ fn lit_err(lit: &str, rest: &[u8]) -> String {
     if rest.is_empty() {
         format!("{PFX}: end of string where {lit:?} is expected")
     } else {
-        format!("{PFX}: found {:?} where {lit:?} is expected", String::from_utf8_lossy(rest))
+        format!(
+            "{PFX}: found {:?} where {lit:?} is expected",
+            String::from_utf8_lossy(rest)
+        )
     }
 }
 
@@ -109,6 +124,7 @@ fn frac(v: &[u8]) -> (u32, &[u8]) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
     year: i32,
     month: u32,
@@ -184,7 +200,8 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<FixedOffset>, String> {
     if day < 1 || day > days_in(month, year) {
         return Err(format!("{PFX}: day out of range"));
     }
-    build(year, month, day, hour, min, sec, ns, off).ok_or_else(|| format!("{PFX}: UTC offset out of range"))
+    build(year, month, day, hour, min, sec, ns, off)
+        .ok_or_else(|| format!("{PFX}: UTC offset out of range"))
 }
 
 /// The YAML timestamp forms that cty-yaml accepts (`2006-1-2T15:4:5.9Z07:00`,
@@ -217,7 +234,11 @@ pub(crate) fn parse_yaml_timestamp(s: &str) -> Option<String> {
     if h >= 24 || m >= 60 || sec >= 60 {
         return None;
     }
-    let (ns, v) = if v.first() == Some(&b'.') { frac(v) } else { (0, v) };
+    let (ns, v) = if v.first() == Some(&b'.') {
+        frac(v)
+    } else {
+        (0, v)
+    };
     let off = if sep == b' ' {
         if !v.is_empty() {
             return None;
@@ -237,7 +258,9 @@ pub(crate) fn parse_yaml_timestamp(s: &str) -> Option<String> {
             _ => return None,
         }
     };
-    Some(format_rfc3339(&build(year, month, day, h, m, sec, ns, off)?))
+    Some(format_rfc3339(&build(
+        year, month, day, h, m, sec, ns, off,
+    )?))
 }
 
 fn offset_str(t: &DateTime<FixedOffset>, colon: bool, z: bool) -> String {
@@ -293,7 +316,11 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             return Err(invalid());
         }
         let il = b.iter().take_while(|c| c.is_ascii_digit()).count();
-        let int: u128 = if il > 0 { s[..il].parse::<u128>().map_err(|_| invalid())? } else { 0 };
+        let int: u128 = if il > 0 {
+            s[..il].parse::<u128>().map_err(|_| invalid())?
+        } else {
+            0
+        };
         if int > i64::MAX as u128 {
             return Err(invalid());
         }
@@ -361,7 +388,15 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 fn verb_err(tok: &str, detail: &str) -> FnError {
     FnError::arg(0, format!("invalid date format verb {tok:?}: {detail}"))
@@ -420,7 +455,12 @@ fn formatdate(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
                     2 => format!("{:02}", t.month()),
                     3 => MONTHS[t.month0() as usize][..3].to_string(),
                     4 => MONTHS[t.month0() as usize].to_string(),
-                    _ => return Err(verb_err(tok, "month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"")),
+                    _ => {
+                        return Err(verb_err(
+                            tok,
+                            "month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"",
+                        ))
+                    }
                 },
                 b'D' => match n {
                     1 => t.day().to_string(),
@@ -432,7 +472,12 @@ fn formatdate(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
                     match n {
                         3 => d[..3].to_string(),
                         4 => d.to_string(),
-                        _ => return Err(verb_err(tok, "day of week must either be \"EEE\" or \"EEEE\"")),
+                        _ => {
+                            return Err(verb_err(
+                                tok,
+                                "day of week must either be \"EEE\" or \"EEEE\"",
+                            ))
+                        }
                     }
                 }
                 b'h' => match n {
@@ -521,7 +566,9 @@ fn timecmp(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 }
 
 fn timestamp(_: &FnCtx, _: Vec<Value>) -> Result<Value, FnError> {
-    Ok(Value::string(Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+    Ok(Value::string(
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    ))
 }
 
 fn plantimestamp(ctx: &FnCtx, _: Vec<Value>) -> Result<Value, FnError> {
@@ -542,27 +589,64 @@ mod tests {
         call(&FnCtx::default(), name, args)
     }
     fn fd(f: &str, t: &str) -> String {
-        c("formatdate", vec![s(f), s(t)]).unwrap().as_str().unwrap().to_string()
+        c("formatdate", vec![s(f), s(t)])
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]
     fn formatdate_verbs() {
-        assert_eq!(fd("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z"), "02 Jan 2018 23:12 UTC");
-        assert_eq!(fd("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z"), "Tuesday, 02-Jan-18 23:12:01 UTC");
-        assert_eq!(fd("EEE, DD MMM YYYY hh:mm:ss ZZZZ", "2018-01-02T23:12:01-08:00"), "Tue, 02 Jan 2018 23:12:01 -0800");
+        assert_eq!(
+            fd("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z"),
+            "02 Jan 2018 23:12 UTC"
+        );
+        assert_eq!(
+            fd("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z"),
+            "Tuesday, 02-Jan-18 23:12:01 UTC"
+        );
+        assert_eq!(
+            fd(
+                "EEE, DD MMM YYYY hh:mm:ss ZZZZ",
+                "2018-01-02T23:12:01-08:00"
+            ),
+            "Tue, 02 Jan 2018 23:12:01 -0800"
+        );
         assert_eq!(fd("MMM DD, YYYY", "2018-01-02T23:12:01Z"), "Jan 02, 2018");
         assert_eq!(fd("HH:mmaa", "2018-01-02T23:12:01Z"), "11:12pm");
         assert_eq!(fd("H:m:s AA", "2018-01-02T00:02:03Z"), "12:2:3 AM");
         assert_eq!(fd("M/D h", "2018-03-04T05:00:00Z"), "3/4 5");
         assert_eq!(fd("MMMM", "2018-03-04T05:00:00Z"), "March");
-        assert_eq!(fd("Z ZZZZZ ZZZ", "2018-03-04T05:00:00+05:30"), "+05:30 +05:30 +0530");
+        assert_eq!(
+            fd("Z ZZZZZ ZZZ", "2018-03-04T05:00:00+05:30"),
+            "+05:30 +05:30 +0530"
+        );
         assert_eq!(fd("Z", "2018-03-04T05:00:00Z"), "Z");
-        assert_eq!(fd("'Date:' YYYY 'o''clock' ''", "2018-03-04T05:00:00Z"), "Date: 2018 o'clock '");
-        assert_eq!(fd("YYYY-MM-DD'T'hh:mm:ss.000", "2018-03-04T05:00:00.5Z"), "2018-03-04T05:00:00.000");
-        assert!(matches!(c("formatdate", vec![s("YYY"), s("2018-01-02T23:12:01Z")]), Err(FnError::Arg { index: 0, .. })));
-        assert!(matches!(c("formatdate", vec![s("'abc"), s("2018-01-02T23:12:01Z")]), Err(FnError::Arg { index: 0, .. })));
-        assert!(matches!(c("formatdate", vec![s("x"), s("2018-01-02T23:12:01Z")]), Err(FnError::Arg { index: 0, .. })));
-        assert!(matches!(c("formatdate", vec![s("YYYY"), s("2018-01-02")]), Err(FnError::Arg { index: 1, .. })));
+        assert_eq!(
+            fd("'Date:' YYYY 'o''clock' ''", "2018-03-04T05:00:00Z"),
+            "Date: 2018 o'clock '"
+        );
+        assert_eq!(
+            fd("YYYY-MM-DD'T'hh:mm:ss.000", "2018-03-04T05:00:00.5Z"),
+            "2018-03-04T05:00:00.000"
+        );
+        assert!(matches!(
+            c("formatdate", vec![s("YYY"), s("2018-01-02T23:12:01Z")]),
+            Err(FnError::Arg { index: 0, .. })
+        ));
+        assert!(matches!(
+            c("formatdate", vec![s("'abc"), s("2018-01-02T23:12:01Z")]),
+            Err(FnError::Arg { index: 0, .. })
+        ));
+        assert!(matches!(
+            c("formatdate", vec![s("x"), s("2018-01-02T23:12:01Z")]),
+            Err(FnError::Arg { index: 0, .. })
+        ));
+        assert!(matches!(
+            c("formatdate", vec![s("YYYY"), s("2018-01-02")]),
+            Err(FnError::Arg { index: 1, .. })
+        ));
         let r = c("formatdate", vec![s("YYYY"), Value::unknown(Type::String)]).unwrap();
         assert!(!r.is_known());
     }
@@ -601,27 +685,70 @@ mod tests {
         assert_eq!(parse_duration("0").unwrap(), 0);
         assert_eq!(parse_duration("300ms").unwrap(), 300_000_000);
         assert_eq!(parse_duration("2µs").unwrap(), 2_000);
-        assert_eq!(parse_duration("1").unwrap_err(), "time: missing unit in duration \"1\"");
-        assert_eq!(parse_duration("1x").unwrap_err(), "time: unknown unit \"x\" in duration \"1x\"");
-        assert_eq!(parse_duration("").unwrap_err(), "time: invalid duration \"\"");
+        assert_eq!(
+            parse_duration("1").unwrap_err(),
+            "time: missing unit in duration \"1\""
+        );
+        assert_eq!(
+            parse_duration("1x").unwrap_err(),
+            "time: unknown unit \"x\" in duration \"1x\""
+        );
+        assert_eq!(
+            parse_duration("").unwrap_err(),
+            "time: invalid duration \"\""
+        );
     }
 
     #[test]
     fn timeadd_and_cmp() {
-        let ta = |t: &str, d: &str| c("timeadd", vec![s(t), s(d)]).map(|v| v.as_str().unwrap().to_string());
-        assert_eq!(ta("2017-11-22T00:00:00Z", "10m").unwrap(), "2017-11-22T00:10:00Z");
-        assert_eq!(ta("2017-11-22T00:00:00Z", "-1h30m").unwrap(), "2017-11-21T22:30:00Z");
-        assert_eq!(ta("2017-11-22T00:00:00+01:00", "1.5h").unwrap(), "2017-11-22T01:30:00+01:00");
-        assert_eq!(ta("2017-11-22T00:00:00.9Z", "1s").unwrap(), "2017-11-22T00:00:01Z");
+        let ta = |t: &str, d: &str| {
+            c("timeadd", vec![s(t), s(d)]).map(|v| v.as_str().unwrap().to_string())
+        };
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "10m").unwrap(),
+            "2017-11-22T00:10:00Z"
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00Z", "-1h30m").unwrap(),
+            "2017-11-21T22:30:00Z"
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00+01:00", "1.5h").unwrap(),
+            "2017-11-22T01:30:00+01:00"
+        );
+        assert_eq!(
+            ta("2017-11-22T00:00:00.9Z", "1s").unwrap(),
+            "2017-11-22T00:00:01Z"
+        );
         assert!(ta("2017-11-22", "1h").is_err());
         assert!(ta("2017-11-22T00:00:00Z", "1").is_err());
-        let tc = |a: &str, b: &str| c("timecmp", vec![s(a), s(b)]).map(|v| v.as_number().unwrap().to_i64().unwrap());
-        assert_eq!(tc("2017-11-22T00:00:00Z", "2017-11-22T00:00:00Z").unwrap(), 0);
-        assert_eq!(tc("2017-11-22T00:00:00Z", "2017-11-22T01:00:00Z").unwrap(), -1);
-        assert_eq!(tc("2017-11-22T06:00:00+02:00", "2017-11-22T04:00:00Z").unwrap(), 0);
-        assert_eq!(tc("2017-11-23T00:00:00Z", "2017-11-22T01:00:00Z").unwrap(), 1);
-        assert!(matches!(c("timecmp", vec![s("x"), s("2017-11-22T00:00:00Z")]), Err(FnError::Arg { index: 0, .. })));
-        assert!(matches!(c("timecmp", vec![s("2017-11-22T00:00:00Z"), s("x")]), Err(FnError::Arg { index: 1, .. })));
+        let tc = |a: &str, b: &str| {
+            c("timecmp", vec![s(a), s(b)]).map(|v| v.as_number().unwrap().to_i64().unwrap())
+        };
+        assert_eq!(
+            tc("2017-11-22T00:00:00Z", "2017-11-22T00:00:00Z").unwrap(),
+            0
+        );
+        assert_eq!(
+            tc("2017-11-22T00:00:00Z", "2017-11-22T01:00:00Z").unwrap(),
+            -1
+        );
+        assert_eq!(
+            tc("2017-11-22T06:00:00+02:00", "2017-11-22T04:00:00Z").unwrap(),
+            0
+        );
+        assert_eq!(
+            tc("2017-11-23T00:00:00Z", "2017-11-22T01:00:00Z").unwrap(),
+            1
+        );
+        assert!(matches!(
+            c("timecmp", vec![s("x"), s("2017-11-22T00:00:00Z")]),
+            Err(FnError::Arg { index: 0, .. })
+        ));
+        assert!(matches!(
+            c("timecmp", vec![s("2017-11-22T00:00:00Z"), s("x")]),
+            Err(FnError::Arg { index: 1, .. })
+        ));
     }
 
     #[test]

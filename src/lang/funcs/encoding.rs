@@ -14,11 +14,26 @@ use crate::lang::value::{Kind, Value};
 
 pub fn register(r: &mut Registry) {
     let s = || Param::new("str", Type::String);
-    r.add(Func::new("base64decode", vec![s()], Type::String, base64decode));
-    r.add(Func::new("base64encode", vec![s()], Type::String, base64encode));
+    r.add(Func::new(
+        "base64decode",
+        vec![s()],
+        Type::String,
+        base64decode,
+    ));
+    r.add(Func::new(
+        "base64encode",
+        vec![s()],
+        Type::String,
+        base64encode,
+    ));
     r.add(Func::new("base64gzip", vec![s()], Type::String, base64gzip));
     r.add(Func::new("csvdecode", vec![s()], Type::Dynamic, csvdecode));
-    r.add(Func::new("jsondecode", vec![s()], Type::Dynamic, jsondecode));
+    r.add(Func::new(
+        "jsondecode",
+        vec![s()],
+        Type::Dynamic,
+        jsondecode,
+    ));
     r.add(Func::new(
         "jsonencode",
         vec![Param::new("val", Type::Dynamic).allow_null()],
@@ -27,18 +42,29 @@ pub fn register(r: &mut Registry) {
     ));
     r.add(Func::new(
         "textdecodebase64",
-        vec![Param::new("source", Type::String), Param::new("encoding", Type::String)],
+        vec![
+            Param::new("source", Type::String),
+            Param::new("encoding", Type::String),
+        ],
         Type::String,
         textdecodebase64,
     ));
     r.add(Func::new(
         "textencodebase64",
-        vec![Param::new("string", Type::String), Param::new("encoding", Type::String)],
+        vec![
+            Param::new("string", Type::String),
+            Param::new("encoding", Type::String),
+        ],
         Type::String,
         textencodebase64,
     ));
     r.add(Func::new("urlencode", vec![s()], Type::String, urlencode));
-    r.add(Func::new("yamldecode", vec![Param::new("src", Type::String)], Type::Dynamic, yamldecode));
+    r.add(Func::new(
+        "yamldecode",
+        vec![Param::new("src", Type::String)],
+        Type::Dynamic,
+        yamldecode,
+    ));
     r.add(Func::new(
         "yamlencode",
         vec![Param::new("value", Type::Dynamic).allow_null()],
@@ -77,7 +103,8 @@ fn corrupt_offset(e: &base64::DecodeError, s: &str) -> usize {
 
 fn base64decode(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let s = str_arg(&a, 0);
-    let bytes = go_b64_decode(s).map_err(|_| FnError::msg(format!("failed to decode base64 data {s:?}")))?;
+    let bytes = go_b64_decode(s)
+        .map_err(|_| FnError::msg(format!("failed to decode base64 data {s:?}")))?;
     String::from_utf8(bytes)
         .map(Value::string)
         .map_err(|_| FnError::msg("the result of decoding the provided string is not valid UTF-8"))
@@ -93,28 +120,54 @@ fn base64encode(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 fn base64gzip(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let data = str_arg(&a, 0).as_bytes();
     let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    if data.is_empty() {
-        out.extend_from_slice(&[0, 0, 0, 0xff, 0xff]);
-    } else {
-        let mut c = flate2::Compress::new(flate2::Compression::new(6), false);
-        let mut buf = Vec::with_capacity(data.len() + 64);
-        loop {
-            buf.reserve(data.len() + 64);
-            let consumed = c.total_in() as usize;
-            c.compress_vec(&data[consumed..], &mut buf, flate2::FlushCompress::Sync)
-                .map_err(|e| FnError::msg(format!("failed to write gzip raw data: {e}")))?;
-            if c.total_in() as usize == data.len() && buf.ends_with(&[0, 0, 0xff, 0xff]) {
-                break;
-            }
-        }
-        out.extend_from_slice(&buf);
-    }
+    out.extend_from_slice(&go_deflate_sync(data)?);
     out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
     let mut crc = flate2::Crc::new();
     crc.update(data);
     out.write_all(&crc.sum().to_le_bytes()).ok();
     out.write_all(&(data.len() as u32).to_le_bytes()).ok();
     Ok(Value::string(b64(&out)))
+}
+
+/// Raw deflate of `data` followed by a sync flush, approximating Go's
+/// `compress/flate` at the default level: short inputs use a fixed-Huffman
+/// block unless a stored block is smaller (Go's block choice); long inputs
+/// use miniz's dynamic blocks.
+fn go_deflate_sync(data: &[u8]) -> Result<Vec<u8>, FnError> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
+    };
+    let sync = [0u8, 0, 0, 0xff, 0xff];
+    if data.is_empty() {
+        return Ok(sync.to_vec());
+    }
+    let stored = || {
+        let mut v = vec![0u8];
+        let n = data.len() as u16;
+        v.extend_from_slice(&n.to_le_bytes());
+        v.extend_from_slice(&(!n).to_le_bytes());
+        v.extend_from_slice(data);
+        v.extend_from_slice(&sync);
+        v
+    };
+    let short = data.len() <= 1024;
+    // Strategy 4 = fixed Huffman blocks only; negative window bits = raw deflate.
+    let flags = create_comp_flags_from_zip_params(6, -15, if short { 4 } else { 0 });
+    let mut d = CompressorOxide::new(flags);
+    let mut buf = vec![0u8; data.len() * 2 + 256];
+    let (_, used_in, used_out) = compress(&mut d, data, &mut buf, TDEFLFlush::Sync);
+    if used_in != data.len() {
+        return Err(FnError::msg("failed to write gzip raw data"));
+    }
+    buf.truncate(used_out);
+    if short && data.len() <= 0xffff {
+        // Bits of the fixed block (without the trailing sync marker).
+        let fixed_bits = (buf.len() - sync.len()) * 8;
+        if (data.len() + 5) * 8 < fixed_bits {
+            return Ok(stored());
+        }
+    }
+    Ok(buf)
 }
 
 // ---- CSV (Go's encoding/csv) ----
@@ -191,7 +244,8 @@ fn parse_csv(src: &str) -> Result<Vec<Vec<String>>, CsvError> {
                 }
             } else {
                 while i < chars.len() && chars[i] != ',' && chars[i] != '\n' {
-                    if chars[i] == '\r' && (chars.get(i + 1) == Some(&'\n') || i + 1 == chars.len()) {
+                    if chars[i] == '\r' && (chars.get(i + 1) == Some(&'\n') || i + 1 == chars.len())
+                    {
                         break;
                     }
                     if chars[i] == '"' {
@@ -245,7 +299,9 @@ fn csvdecode(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let recs = parse_csv(str_arg(&a, 0))
         .map_err(|e| FnError::msg(format!("CSV parse error on line {}: {}", e.line, e.msg)))?;
     let mut it = recs.into_iter();
-    let headers = it.next().ok_or_else(|| FnError::msg("missing header line"))?;
+    let headers = it
+        .next()
+        .ok_or_else(|| FnError::msg("missing header line"))?;
     let mut seen = std::collections::HashSet::new();
     for h in &headers {
         if !seen.insert(h.clone()) {
@@ -295,11 +351,29 @@ fn lookup_encoding(name: &str) -> Option<(TextEnc, String)> {
     let l = name.trim().to_ascii_lowercase();
     let r = match l.as_str() {
         "utf-8" | "utf8" | "csutf8" => (TextEnc::Utf8, "UTF-8".to_string()),
-        "utf-16le" | "csutf16le" => (TextEnc::Utf16 { le: true, bom: false }, "UTF-16LE".into()),
-        "utf-16be" | "csutf16be" => (TextEnc::Utf16 { le: false, bom: false }, "UTF-16BE".into()),
-        "utf-16" | "csutf16" => (TextEnc::Utf16 { le: false, bom: true }, "UTF-16".into()),
-        "iso-8859-1" | "iso_8859-1" | "iso_8859-1:1987" | "latin1" | "l1" | "ibm819" | "cp819" | "csisolatin1"
-        | "iso-ir-100" => (TextEnc::Latin1, "ISO-8859-1".into()),
+        "utf-16le" | "csutf16le" => (
+            TextEnc::Utf16 {
+                le: true,
+                bom: false,
+            },
+            "UTF-16LE".into(),
+        ),
+        "utf-16be" | "csutf16be" => (
+            TextEnc::Utf16 {
+                le: false,
+                bom: false,
+            },
+            "UTF-16BE".into(),
+        ),
+        "utf-16" | "csutf16" => (
+            TextEnc::Utf16 {
+                le: false,
+                bom: true,
+            },
+            "UTF-16".into(),
+        ),
+        "iso-8859-1" | "iso_8859-1" | "iso_8859-1:1987" | "latin1" | "l1" | "ibm819" | "cp819"
+        | "csisolatin1" | "iso-ir-100" => (TextEnc::Latin1, "ISO-8859-1".into()),
         _ => {
             let e = encoding_rs::Encoding::for_label(l.as_bytes())?;
             if e == encoding_rs::REPLACEMENT || e == encoding_rs::X_USER_DEFINED {
@@ -314,14 +388,22 @@ fn lookup_encoding(name: &str) -> Option<(TextEnc, String)> {
 fn unsupported_encoding(name: &str) -> FnError {
     FnError::arg(
         1,
-        format!("{name:?} is not a supported IANA encoding name or alias in this Terraform version"),
+        format!(
+            "{name:?} is not a supported IANA encoding name or alias in this Terraform version"
+        ),
     )
 }
 
 fn textencodebase64(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let s = str_arg(&a, 0);
-    let (enc, name) = lookup_encoding(str_arg(&a, 1)).ok_or_else(|| unsupported_encoding(str_arg(&a, 1)))?;
-    let unrep = || FnError::arg(0, format!("the given string contains characters that cannot be represented in {name}"));
+    let (enc, name) =
+        lookup_encoding(str_arg(&a, 1)).ok_or_else(|| unsupported_encoding(str_arg(&a, 1)))?;
+    let unrep = || {
+        FnError::arg(
+            0,
+            format!("the given string contains characters that cannot be represented in {name}"),
+        )
+    };
     let bytes: Vec<u8> = match enc {
         TextEnc::Utf8 => s.as_bytes().to_vec(),
         TextEnc::Utf16 { le, bom } => {
@@ -361,18 +443,32 @@ fn textencodebase64(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 
 fn textdecodebase64(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let src = str_arg(&a, 0);
-    let (enc, name) = lookup_encoding(str_arg(&a, 1)).ok_or_else(|| unsupported_encoding(str_arg(&a, 1)))?;
+    let (enc, name) =
+        lookup_encoding(str_arg(&a, 1)).ok_or_else(|| unsupported_encoding(str_arg(&a, 1)))?;
     let bytes = go_b64_decode(src).map_err(|e| match e {
-        base64::DecodeError::InvalidByte(..) | base64::DecodeError::InvalidLastSymbol(..) => FnError::arg(
+        base64::DecodeError::InvalidByte(..) | base64::DecodeError::InvalidLastSymbol(..) => {
+            FnError::arg(
+                0,
+                format!(
+                    "the given value is has an invalid base64 symbol at offset {}",
+                    corrupt_offset(&e, src)
+                ),
+            )
+        }
+        _ => FnError::arg(
             0,
             format!(
                 "the given value is has an invalid base64 symbol at offset {}",
-                corrupt_offset(&e, src)
+                src.len()
             ),
         ),
-        _ => FnError::arg(0, format!("the given value is has an invalid base64 symbol at offset {}", src.len())),
     })?;
-    let bad = || FnError::arg(0, format!("the given string contains symbols that are not defined for {name}"));
+    let bad = || {
+        FnError::arg(
+            0,
+            format!("the given string contains symbols that are not defined for {name}"),
+        )
+    };
     let s: String = match enc {
         TextEnc::Utf8 => String::from_utf8(bytes).map_err(|_| bad())?,
         TextEnc::Utf16 { le, bom } => {
@@ -391,7 +487,13 @@ fn textdecodebase64(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             }
             let units: Vec<u16> = b
                 .chunks(2)
-                .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+                .map(|c| {
+                    if le {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
                 .collect();
             String::from_utf16(&units).map_err(|_| bad())?
         }
@@ -412,7 +514,9 @@ pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -427,13 +531,20 @@ fn urlencode(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 // ---- YAML decoding (cty-yaml semantics: YAML 1.1 scalar resolution) ----
 
 fn yaml_err(mark: &yaml_rust2::scanner::Marker, msg: &str) -> FnError {
-    FnError::msg(format!("on line {}, column {}: {}", mark.line().max(1), mark.col() + 1, msg))
+    FnError::msg(format!(
+        "on line {}, column {}: {}",
+        mark.line().max(1),
+        mark.col() + 1,
+        msg
+    ))
 }
 
 fn short_tag(t: &Option<yaml_rust2::parser::Tag>) -> String {
     match t {
         None => String::new(),
-        Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => format!("!!{}", t.suffix),
+        Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => {
+            format!("!!{}", t.suffix)
+        }
         Some(t) => format!("{}{}", t.handle, t.suffix),
     }
 }
@@ -490,15 +601,16 @@ fn go_parse_int(s: &str) -> Option<Value> {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let (radix, digits) = if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
-        (16, h)
-    } else if let Some(o) = rest.strip_prefix("0o").or_else(|| rest.strip_prefix("0O")) {
-        (8, o)
-    } else if rest.len() > 1 && rest.starts_with('0') {
-        (8, &rest[1..])
-    } else {
-        (10, rest)
-    };
+    let (radix, digits) =
+        if let Some(h) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
+            (16, h)
+        } else if let Some(o) = rest.strip_prefix("0o").or_else(|| rest.strip_prefix("0O")) {
+            (8, o)
+        } else if rest.len() > 1 && rest.starts_with('0') {
+            (8, &rest[1..])
+        } else {
+            (10, rest)
+        };
     if digits.is_empty() {
         return None;
     }
@@ -523,7 +635,11 @@ fn yaml_timestamp(s: &str) -> Option<String> {
 }
 
 fn resolve_scalar(tag: &str, src: &str, plain: bool) -> Result<Value, String> {
-    let tag = if tag.is_empty() && !plain { "!!str" } else { tag };
+    let tag = if tag.is_empty() && !plain {
+        "!!str"
+    } else {
+        tag
+    };
     if !matches!(
         tag,
         "" | "!!str" | "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" | "!!binary"
@@ -543,12 +659,16 @@ fn resolve_scalar(tag: &str, src: &str, plain: bool) -> Result<Value, String> {
             "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
                 return Ok(Value::bool(true))
             }
-            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-                return Ok(Value::bool(false))
-            }
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off"
+            | "OFF" => return Ok(Value::bool(false)),
             "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::null()),
-            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" => {
-                let f = if src.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf"
+            | "-.INF" => {
+                let f = if src.starts_with('-') {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
                 return Ok(Value::number(Number::from_f64(f).unwrap()));
             }
             ".nan" | ".NaN" | ".NAN" => return Err("floating point NaN is not supported".into()),
@@ -582,14 +702,20 @@ fn resolve_scalar(tag: &str, src: &str, plain: bool) -> Result<Value, String> {
     match tag {
         "!!str" => Ok(Value::string(src)),
         "!!binary" => {
-            go_b64_decode(src).map_err(|_| format!("cannot parse {src:?} as {}: not valid base64", long_tag(tag)))?;
+            go_b64_decode(src).map_err(|_| {
+                format!(
+                    "cannot parse {src:?} as {}: not valid base64",
+                    long_tag(tag)
+                )
+            })?;
             Ok(Value::string(src))
         }
         "!!bool" => match src {
-            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Ok(Value::bool(true)),
-            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-                Ok(Value::bool(false))
+            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+                Ok(Value::bool(true))
             }
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off"
+            | "OFF" => Ok(Value::bool(false)),
             _ => Err(format!("cannot parse {src:?} as {}", long_tag(tag))),
         },
         "!!int" | "!!float" => {
@@ -623,7 +749,9 @@ type YEvent = (yaml_rust2::parser::Event, yaml_rust2::scanner::Marker);
 
 impl YamlDecoder<'_> {
     fn next(&mut self) -> Result<YEvent, FnError> {
-        self.parser.next_token().map_err(|e| yaml_err(e.marker(), e.info()))
+        self.parser
+            .next_token()
+            .map_err(|e| yaml_err(e.marker(), e.info()))
     }
 
     fn value(&mut self, ev: YEvent) -> Result<Value, FnError> {
@@ -641,7 +769,10 @@ impl YamlDecoder<'_> {
             }
             Event::Alias(id) => {
                 if self.pending.contains(&id) {
-                    return Err(yaml_err(&mark, "cannot refer to anchor from inside its own definition"));
+                    return Err(yaml_err(
+                        &mark,
+                        "cannot refer to anchor from inside its own definition",
+                    ));
                 }
                 self.anchors
                     .get(&id)
@@ -651,7 +782,10 @@ impl YamlDecoder<'_> {
             Event::SequenceStart(anchor, tag) => {
                 let t = short_tag(&tag);
                 if !t.is_empty() && t != "!!seq" {
-                    return Err(yaml_err(&mark, &format!("can't interpret sequence as {}", long_tag(&t))));
+                    return Err(yaml_err(
+                        &mark,
+                        &format!("can't interpret sequence as {}", long_tag(&t)),
+                    ));
                 }
                 self.pending.insert(anchor);
                 let mut items = vec![];
@@ -672,7 +806,10 @@ impl YamlDecoder<'_> {
             Event::MappingStart(anchor, tag) => {
                 let t = short_tag(&tag);
                 if !t.is_empty() && t != "!!map" {
-                    return Err(yaml_err(&mark, &format!("can't interpret mapping as {}", long_tag(&t))));
+                    return Err(yaml_err(
+                        &mark,
+                        &format!("can't interpret mapping as {}", long_tag(&t)),
+                    ));
                 }
                 self.pending.insert(anchor);
                 let mut m = BTreeMap::new();
@@ -681,8 +818,9 @@ impl YamlDecoder<'_> {
                     let key = match kev {
                         Event::MappingEnd => break,
                         Event::Scalar(s, style, _, tag) => {
-                            let k = resolve_scalar(&short_tag(&tag), &s, style == TScalarStyle::Plain)
-                                .map_err(|m| FnError::msg(m))?;
+                            let k =
+                                resolve_scalar(&short_tag(&tag), &s, style == TScalarStyle::Plain)
+                                    .map_err(FnError::msg)?;
                             if k.is_null() {
                                 return Err(yaml_err(&kmark, "mapping key cannot be null"));
                             }
@@ -690,7 +828,11 @@ impl YamlDecoder<'_> {
                                 Kind::String(s) => s.clone(),
                                 Kind::Bool(b) => b.to_string(),
                                 Kind::Number(n) => n.to_string(),
-                                _ => return Err(FnError::msg("only strings are allowed as mapping keys")),
+                                _ => {
+                                    return Err(FnError::msg(
+                                        "only strings are allowed as mapping keys",
+                                    ))
+                                }
                             }
                         }
                         _ => return Err(FnError::msg("only strings are allowed as mapping keys")),
@@ -903,7 +1045,11 @@ impl Emitter {
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        let style = if k.contains('\n') { Style::Literal } else { Style::Double };
+                        let style = if k.contains('\n') {
+                            Style::Literal
+                        } else {
+                            Style::Double
+                        };
                         self.scalar(k, style, false, false);
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
@@ -913,11 +1059,20 @@ impl Emitter {
                 self.pop_indent();
             }
             Kind::String(s) => {
-                let style = if s.contains('\n') { Style::Literal } else { Style::Double };
+                let style = if s.contains('\n') {
+                    Style::Literal
+                } else {
+                    Style::Double
+                };
                 self.scalar(s, style, root, simple_key);
             }
             Kind::Number(n) => self.scalar(&n.to_string(), Style::Plain, root, simple_key),
-            Kind::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, root, simple_key),
+            Kind::Bool(b) => self.scalar(
+                if *b { "true" } else { "false" },
+                Style::Plain,
+                root,
+                simple_key,
+            ),
             Kind::Null(_) | Kind::Unknown(_) => self.scalar("null", Style::Plain, root, simple_key),
         }
     }
@@ -994,7 +1149,12 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != chars.len() - 1 {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i != chars.len() - 1
+                {
                     self.write_indent();
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');
@@ -1069,7 +1229,12 @@ pub fn yaml_encode(v: &Value) -> String {
     // Document end: implicit, so only a final line break.
     e.indent = -1;
     e.write_indent();
-    if e.open_ended && matches!(v.kind, Kind::Null(_) | Kind::Unknown(_) | Kind::Number(_) | Kind::Bool(_)) {
+    if e.open_ended
+        && matches!(
+            v.kind,
+            Kind::Null(_) | Kind::Unknown(_) | Kind::Number(_) | Kind::Bool(_)
+        )
+    {
         e.out.push_str("...\n");
     }
     e.out
@@ -1107,7 +1272,10 @@ mod tests {
         assert_eq!(cs("base64encode", vec![s("terraform")]), "dGVycmFmb3Jt");
         assert_eq!(cs("base64encode", vec![s("héllo ☃")]), "aMOpbGxvIOKYgw==");
         assert_eq!(cs("base64encode", vec![s("")]), "");
-        assert_eq!(cs("base64decode", vec![s("SGVsbG8gV29ybGQ=")]), "Hello World");
+        assert_eq!(
+            cs("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
+            "Hello World"
+        );
         assert!(c("base64decode", vec![s("SGVsbG8gV29ybGQ")]).is_err());
         assert!(c("base64decode", vec![s("/w==")]).is_err()); // not UTF-8
         let r = c("base64decode", vec![s("dGY=").mark(true)]).unwrap();
@@ -1126,9 +1294,15 @@ mod tests {
             cs("base64gzip", vec![s("hello world")]),
             "H4sIAAAAAAAA/8pIzcnJVyjPL8pJAQAAAP//AQAA//+FEUoNCwAAAA=="
         );
-        assert_eq!(cs("base64gzip", vec![s("")]), "H4sIAAAAAAAA/wAAAP//AQAA//8AAAAAAAAAAA==");
         assert_eq!(
-            cs("base64gzip", vec![s("#!/bin/bash\necho \"hello\" > /tmp/x\n")]),
+            cs("base64gzip", vec![s("")]),
+            "H4sIAAAAAAAA/wAAAP//AQAA//8AAAAAAAAAAA=="
+        );
+        assert_eq!(
+            cs(
+                "base64gzip",
+                vec![s("#!/bin/bash\necho \"hello\" > /tmp/x\n")]
+            ),
             "H4sIAAAAAAAA/1JW1E/KzNNPSizO4EpNzshXUMpIzcnJV1KwU9AvyS3Qr+ACAAAA//8BAAD//50gapgiAAAA"
         );
     }
@@ -1136,23 +1310,45 @@ mod tests {
     #[test]
     fn csv() {
         let r = c("csvdecode", vec![s("a,b,c\n1,2,3\n4,5,6")]).unwrap();
-        assert_eq!(js(&r), r#"[{"a":"1","b":"2","c":"3"},{"a":"4","b":"5","c":"6"}]"#);
-        let r = c("csvdecode", vec![s("name,desc\n\"Smith, J\",\"says \"\"hi\"\"\"\nx,\n")]).unwrap();
-        assert_eq!(js(&r), r#"[{"desc":"says \"hi\"","name":"Smith, J"},{"desc":"","name":"x"}]"#);
+        assert_eq!(
+            js(&r),
+            r#"[{"a":"1","b":"2","c":"3"},{"a":"4","b":"5","c":"6"}]"#
+        );
+        let r = c(
+            "csvdecode",
+            vec![s("name,desc\n\"Smith, J\",\"says \"\"hi\"\"\"\nx,\n")],
+        )
+        .unwrap();
+        assert_eq!(
+            js(&r),
+            r#"[{"desc":"says \"hi\"","name":"Smith, J"},{"desc":"","name":"x"}]"#
+        );
         let r = c("csvdecode", vec![s("a,b\n")]).unwrap();
         assert_eq!(js(&r), "[]");
         assert!(matches!(r.ty(), Type::List(_)));
         let e = c("csvdecode", vec![s("a,b\n1\n")]).unwrap_err();
-        assert_eq!(e.to_string(), "CSV parse error on line 2: wrong number of fields");
-        assert_eq!(c("csvdecode", vec![s("")]).unwrap_err().to_string(), "missing header line");
+        assert_eq!(
+            e.to_string(),
+            "CSV parse error on line 2: wrong number of fields"
+        );
+        assert_eq!(
+            c("csvdecode", vec![s("")]).unwrap_err().to_string(),
+            "missing header line"
+        );
         assert!(c("csvdecode", vec![s("a,a\n1,2")]).is_err());
         assert!(c("csvdecode", vec![s("a\nx\"y\n")]).is_err());
     }
 
     #[test]
     fn json() {
-        assert_eq!(cs("jsonencode", vec![jd(r#"{"z":[true]}"#)]), r#"{"z":[true]}"#);
-        assert_eq!(cs("jsonencode", vec![s("<a&b>")]), r#""\u003ca\u0026b\u003e""#);
+        assert_eq!(
+            cs("jsonencode", vec![jd(r#"{"z":[true]}"#)]),
+            r#"{"z":[true]}"#
+        );
+        assert_eq!(
+            cs("jsonencode", vec![s("<a&b>")]),
+            r#""\u003ca\u0026b\u003e""#
+        );
         assert_eq!(cs("jsonencode", vec![Value::null()]), "null");
         let v = jd(r#"[1, "a", null, {"k": 1.5}]"#);
         assert_eq!(js(&v), r#"[1,"a",null,{"k":1.5}]"#);
@@ -1164,17 +1360,35 @@ mod tests {
 
     #[test]
     fn text_encodings() {
-        assert_eq!(cs("textencodebase64", vec![s("tf"), s("UTF-16LE")]), "dABmAA==");
+        assert_eq!(
+            cs("textencodebase64", vec![s("tf"), s("UTF-16LE")]),
+            "dABmAA=="
+        );
         assert_eq!(
             cs("textencodebase64", vec![s("Hello World"), s("UTF-16LE")]),
             "SABlAGwAbABvACAAVwBvAHIAbABkAA=="
         );
-        assert_eq!(cs("textencodebase64", vec![s("héllo"), s("UTF-8")]), "aMOpbGxv");
-        assert_eq!(cs("textencodebase64", vec![s("héllo"), s("ISO-8859-1")]), "aOlsbG8=");
-        assert_eq!(cs("textdecodebase64", vec![s("dABmAA=="), s("UTF-16LE")]), "tf");
-        assert_eq!(cs("textdecodebase64", vec![s("aOlsbG8="), s("ISO-8859-1")]), "héllo");
+        assert_eq!(
+            cs("textencodebase64", vec![s("héllo"), s("UTF-8")]),
+            "aMOpbGxv"
+        );
+        assert_eq!(
+            cs("textencodebase64", vec![s("héllo"), s("ISO-8859-1")]),
+            "aOlsbG8="
+        );
+        assert_eq!(
+            cs("textdecodebase64", vec![s("dABmAA=="), s("UTF-16LE")]),
+            "tf"
+        );
+        assert_eq!(
+            cs("textdecodebase64", vec![s("aOlsbG8="), s("ISO-8859-1")]),
+            "héllo"
+        );
         let enc = cs("textencodebase64", vec![s("ñandú ☃"), s("UTF-16BE")]);
-        assert_eq!(cs("textdecodebase64", vec![s(&enc), s("UTF-16BE")]), "ñandú ☃");
+        assert_eq!(
+            cs("textdecodebase64", vec![s(&enc), s("UTF-16BE")]),
+            "ñandú ☃"
+        );
         assert!(matches!(
             c("textencodebase64", vec![s("x"), s("NOPE")]),
             Err(FnError::Arg { index: 1, .. })
@@ -1205,12 +1419,24 @@ mod tests {
         assert!(y("~").unwrap().is_null());
         assert!(y("").is_err());
         assert_eq!(
-            js(&y("- 0x1F\n- 0o17\n- 017\n- 1_000\n- .5\n- +1\n- 2001-12-14\n- 1e3\n- 0b101").unwrap()),
+            js(
+                &y("- 0x1F\n- 0o17\n- 017\n- 1_000\n- .5\n- +1\n- 2001-12-14\n- 1e3\n- 0b101")
+                    .unwrap()
+            ),
             r#"[31,15,17,1000,0.5,1,"2001-12-14T00:00:00Z",1000,"0b101"]"#
         );
-        assert_eq!(js(&y("a: &x [1,2]\nb: *x").unwrap()), r#"{"a":[1,2],"b":[1,2]}"#);
-        assert_eq!(js(&y("1: a\ntrue: b\n2.5: c").unwrap()), r#"{"1":"a","2.5":"c","true":"b"}"#);
-        assert_eq!(js(&y("a: !!str 1\nb: !!binary aGk=").unwrap()), r#"{"a":"1","b":"aGk="}"#);
+        assert_eq!(
+            js(&y("a: &x [1,2]\nb: *x").unwrap()),
+            r#"{"a":[1,2],"b":[1,2]}"#
+        );
+        assert_eq!(
+            js(&y("1: a\ntrue: b\n2.5: c").unwrap()),
+            r#"{"1":"a","2.5":"c","true":"b"}"#
+        );
+        assert_eq!(
+            js(&y("a: !!str 1\nb: !!binary aGk=").unwrap()),
+            r#"{"a":"1","b":"aGk="}"#
+        );
         assert_eq!(
             js(&y("a: 2001-12-14t21:59:43.10-05:00\nb: 2001-12-14 21:59:43.10").unwrap()),
             r#"{"a":"2001-12-14T21:59:43-05:00","b":"2001-12-14T21:59:43Z"}"#

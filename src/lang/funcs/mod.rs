@@ -226,7 +226,11 @@ pub fn call_func(ctx: &FnCtx, f: &Func, args: Vec<Value>) -> Result<Value, FnErr
     let mut unknown = false;
     let mut conv = Vec::with_capacity(args.len());
     for (i, a) in args.into_iter().enumerate() {
-        let p = if i < n { &f.params[i] } else { f.variadic.as_ref().unwrap() };
+        let p = if i < n {
+            &f.params[i]
+        } else {
+            f.variadic.as_ref().unwrap()
+        };
         let a = if !p.allow_marked && a.deep_sensitive() {
             marked = true;
             a.unmark_deep()

@@ -5,11 +5,18 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 
 pub fn register(r: &mut Registry) {
-    r.add(Func::new("upper", vec![Param::new("str", Type::String)], Type::String, upper));
+    r.add(Func::new(
+        "upper",
+        vec![Param::new("str", Type::String)],
+        Type::String,
+        upper,
+    ));
 }
 
 fn upper(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    Ok(Value::string(a[0].as_str().unwrap_or_default().to_uppercase()))
+    Ok(Value::string(
+        a[0].as_str().unwrap_or_default().to_uppercase(),
+    ))
 }
 
 #[cfg(test)]
