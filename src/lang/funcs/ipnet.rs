@@ -207,7 +207,7 @@ fn cidrhost(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     if num_u > max_host {
         return Err(FnError::msg(format!(
             "prefix of {} does not accommodate a host numbered {}",
-            net.prefix, num_u
+            net.prefix, num
         )));
     }
     let n = num.to_u128().unwrap_or(0) & all_ones(net.bits);
@@ -366,7 +366,11 @@ mod tests {
             e.to_string(),
             "prefix of 30 does not accommodate a host numbered 5"
         );
-        assert!(c("cidrhost", vec![s("10.0.0.0/30"), n(-5)]).is_err());
+        let e = c("cidrhost", vec![s("10.0.0.0/30"), n(-5)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "prefix of 30 does not accommodate a host numbered -1"
+        );
         let e = c("cidrhost", vec![s("10.0.0.0/8 "), n(1)]).unwrap_err();
         assert_eq!(
             e.to_string(),
