@@ -241,14 +241,27 @@ impl<'a> Evaluator<'a> {
                 self.eval_traversal_ops(&t.expr, &ops, e)
             }
             Expression::Conditional(c) => {
-                let cond = self.eval(&c.cond_expr);
+                // Like HCL: both results are evaluated, but only the selected
+                // one's errors count; a failed unselected result takes part in
+                // type unification as an unknown of any type.
+                let cond = self.eval(&c.cond_expr)?;
                 let t = self.eval(&c.true_expr);
                 let f = self.eval(&c.false_expr);
-                let (cond, t, f) = match (cond, t, f) {
-                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                    (a, b, c) => {
+                let known = if cond.is_known() && !cond.is_null() {
+                    convert(&cond.clone().unmark_deep(), &Type::Bool)
+                        .ok()
+                        .and_then(|b| b.as_bool())
+                } else {
+                    None
+                };
+                let (t, f) = match (t, f, known) {
+                    (Ok(t), Ok(f), _) => (t, f),
+                    (Ok(t), Err(_), Some(true)) => (t, Value::unknown(Type::Dynamic)),
+                    (Err(_), Ok(f), Some(false)) => (Value::unknown(Type::Dynamic), f),
+                    (Err(d), _, Some(true)) | (_, Err(d), Some(false)) => return Err(d),
+                    (t, f, None) => {
                         let mut d = Diagnostics::new();
-                        for r in [a, b, c] {
+                        for r in [t, f] {
                             if let Err(x) = r {
                                 d.extend(x);
                             }

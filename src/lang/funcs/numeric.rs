@@ -90,8 +90,11 @@ fn log(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 }
 
 fn pow(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
-    let (x, p) = (num(&a[0]).to_f64(), num(&a[1]).to_f64());
-    float_result(x.powf(p))
+    // Go's math.Pow, step by step (Rust's powf differs in the last bit).
+    match num(&a[0]).pow(&num(&a[1])) {
+        Some(n) => Ok(Value::number(n)),
+        None => Err(FnError::msg("result is not a number")),
+    }
 }
 
 fn max(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
