@@ -4,6 +4,7 @@
 //! validate, plan, apply and console share one evaluator (`lang::eval`).
 
 mod json;
+pub mod resource;
 pub mod typeexpr;
 
 use std::collections::BTreeMap;
@@ -114,6 +115,7 @@ pub struct ResourceBlock {
     pub body: Body,
     pub file: Arc<str>,
     pub range: Option<SourceRange>,
+    pub meta: resource::ResourceMeta,
 }
 
 /// A `provider` block, kept for the AWS provider.
@@ -145,7 +147,10 @@ pub struct Module {
     pub resources: Vec<ResourceBlock>,
     pub providers: Vec<ProviderBlock>,
     pub terraform: TerraformSettings,
-    /// Other top-level blocks (moved, import, removed, check), kept raw.
+    pub moved: Vec<resource::Moved>,
+    pub imports: Vec<resource::Import>,
+    pub removed: Vec<resource::Removed>,
+    /// Other top-level blocks (check), kept raw.
     pub other_blocks: Vec<(Block, Arc<str>)>,
 }
 
@@ -449,6 +454,14 @@ impl Loader {
                     ).at(range));
                     return;
                 }
+                let source = self.sources.get(file).unwrap_or_else(|| Arc::from(""));
+                let meta = resource::split_meta(&b.body, file, &source, diags);
+                if meta.count.is_some() && meta.for_each.is_some() {
+                    diags.push(Diagnostic::error(
+                        "Invalid combination of \"count\" and \"for_each\"",
+                        "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+                    ).at(range.clone()));
+                }
                 m.resources.push(ResourceBlock {
                     mode,
                     ty: labels[0].clone(),
@@ -456,6 +469,7 @@ impl Loader {
                     body: b.body.clone(),
                     file: file.clone(),
                     range,
+                    meta,
                 });
             }
             "provider" => {
@@ -511,6 +525,20 @@ impl Loader {
                         }
                         _ => {}
                     }
+                }
+            }
+            "moved" | "import" | "removed" => {
+                let source = self.sources.get(file).unwrap_or_else(|| Arc::from(""));
+                match kind {
+                    "moved" => m
+                        .moved
+                        .extend(resource::parse_moved(b, file, &source, diags)),
+                    "import" => m
+                        .imports
+                        .extend(resource::parse_import(b, file, &source, diags)),
+                    _ => m
+                        .removed
+                        .extend(resource::parse_removed(b, file, &source, diags)),
                 }
             }
             _ => m.other_blocks.push((b.clone(), file.clone())),

@@ -15,7 +15,7 @@ use crate::config::{Loader, Module};
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::lang::funcs::FnCtx;
 use crate::lang::value::Value;
-use modeval::{finalize_variable, ModEval, RunCtx};
+use modeval::{finalize_variable, RunCtx, World};
 use vars::VarArg;
 
 /// Options shared by the commands that evaluate a configuration.
@@ -152,20 +152,11 @@ pub fn evaluate(dir: &Path, opts: &RunOptions) -> (Loaded, Evaluated) {
             },
         );
     }
-    let run = RunCtx {
-        fnctx: fn_ctx(dir, opts.validate_only),
-        sources: loaded.sources.clone(),
-        workspace: if opts.workspace.is_empty() {
-            "default".into()
-        } else {
-            opts.workspace.clone()
-        },
-        diags: Default::default(),
-    };
-    let me = ModEval::new(&run, loaded.root.clone(), ".".into(), vars);
+    let world = World::new(new_run(dir, &loaded, opts), loaded.root.clone(), vars);
     let mut vdiags = Diagnostics::new();
+    let rv = world.root_view();
     for (name, var) in &loaded.root.variables {
-        if let Err(d) = me.validate_variable(var, name) {
+        if let Err(d) = rv.validate_variable(var, name) {
             vdiags.extend(d);
         }
     }
@@ -181,20 +172,34 @@ pub fn evaluate(dir: &Path, opts: &RunOptions) -> (Loaded, Evaluated) {
     }
     // Output values pass through the plan's binary encoding in Terraform,
     // which gives float64-exact numbers float64 precision.
-    let outputs = me
+    let outputs = world
         .eval_all()
         .into_iter()
         .map(|(k, v)| (k, v.map_numbers(&|n| n.msgpack_roundtrip())))
         .collect();
-    diags.extend(run.diags.take());
+    diags.extend(world.run.diags.take());
     (loaded, Evaluated { outputs, diags })
+}
+
+/// The shared settings of one run.
+pub fn new_run(dir: &Path, loaded: &Loaded, opts: &RunOptions) -> RunCtx {
+    RunCtx {
+        fnctx: fn_ctx(dir, opts.validate_only),
+        sources: loaded.sources.clone(),
+        workspace: if opts.workspace.is_empty() {
+            "default".into()
+        } else {
+            opts.workspace.clone()
+        },
+        diags: Default::default(),
+        validate_only: opts.validate_only,
+    }
 }
 
 /// Evaluate one expression in the root module's scope (console).
 pub struct Console {
-    run: RunCtx,
-    loaded: Loaded,
-    vars: HashMap<String, Value>,
+    world: World,
+    sources: Sources,
 }
 
 impl Console {
@@ -208,28 +213,17 @@ impl Console {
         if diags.has_errors() {
             return Err((loaded.sources, diags));
         }
-        Ok(Console {
-            run: RunCtx {
-                fnctx: fn_ctx(dir, false),
-                sources: loaded.sources.clone(),
-                workspace: if opts.workspace.is_empty() {
-                    "default".into()
-                } else {
-                    opts.workspace.clone()
-                },
-                diags: Default::default(),
-            },
-            loaded,
-            vars,
-        })
+        let sources = loaded.sources.clone();
+        let world = World::new(new_run(dir, &loaded, opts), loaded.root.clone(), vars);
+        Ok(Console { world, sources })
     }
 
     pub fn sources(&self) -> &Sources {
-        &self.loaded.sources
+        &self.sources
     }
 
     pub fn eval(&self, src: &str) -> Result<Value, Diagnostics> {
-        let file = self.loaded.sources.add("<console-input>", src);
+        let file = self.sources.add("<console-input>", src);
         let expr = hcl_edit::parser::parse_expr(src.trim_end()).map_err(|e| {
             Diagnostics::from(
                 Diagnostic::error("Invalid expression", e.message().to_string()).at(Some(
@@ -241,16 +235,9 @@ impl Console {
                 )),
             )
         })?;
-        let me = ModEval::new(
-            &self.run,
-            self.loaded.root.clone(),
-            ".".into(),
-            self.vars.clone(),
-        );
         let e = crate::config::Expr { expr, file };
-        // `type(x)` is console-only.
-        let r = me.eval_expr(&e, None);
-        let mut d = self.run.diags.take();
+        let r = self.world.root_view().eval_expr(&e, None);
+        let mut d = self.world.run.diags.take();
         match r {
             Ok(v) => Ok(v),
             Err(e) => {

@@ -1,13 +1,17 @@
-//! Evaluation of a module tree without resources: input variables, locals,
-//! module calls (with `count` / `for_each`) and outputs, each evaluated on
-//! demand and memoized, with cycle detection. Every error is recorded once;
-//! values that depend on a failed one fail silently, so one run reports each
-//! independent problem exactly once.
+//! Evaluation of the module tree: input variables, locals, module calls
+//! (with `count` / `for_each`), outputs and references to resources. Values
+//! are computed on demand and memoized per module instance, with cycle
+//! detection; resources are walked by the engine in dependency order and
+//! their values published in the [`World`], so anything that refers to them
+//! is evaluated after them. Every error is recorded once; values that depend
+//! on a failed one fail silently, so one run reports each problem once.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::addrs::{AbsResource, InstanceKey, Mode, ModuleInstance, Resource};
 use crate::config::{Expr, Module, ModuleCall, Variable};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::lang::convert::convert;
@@ -36,10 +40,12 @@ pub struct RunCtx {
     pub sources: crate::diag::Sources,
     pub workspace: String,
     pub diags: RefCell<Diagnostics>,
+    /// Validate mode: unknown values stand in for what is not known statically.
+    pub validate_only: bool,
 }
 
 impl RunCtx {
-    fn report(&self, d: Diagnostics) {
+    pub fn report(&self, d: Diagnostics) {
         let mut all = self.diags.borrow_mut();
         for x in d.0 {
             if !x.summary.is_empty() {
@@ -49,120 +55,311 @@ impl RunCtx {
     }
 }
 
-/// One instance of a module (the root, or one instance of a module call).
-pub struct ModEval<'r> {
-    pub run: &'r RunCtx,
+/// `count.index`, `each.key` / `each.value` and `self` in scope.
+#[derive(Clone, Default)]
+pub struct Rep {
+    pub count: Option<i64>,
+    pub each: Option<(Value, Value)>,
+    pub self_value: Option<Value>,
+}
+
+impl Rep {
+    pub fn none() -> Rep {
+        Rep::default()
+    }
+    pub fn for_key(key: &Option<InstanceKey>, each_value: Option<Value>) -> Rep {
+        match key {
+            Some(InstanceKey::Int(i)) => Rep {
+                count: Some(*i),
+                ..Rep::default()
+            },
+            Some(InstanceKey::Str(s)) => Rep {
+                each: Some((
+                    Value::string(s.clone()),
+                    each_value.unwrap_or_else(|| Value::string(s.clone())),
+                )),
+                ..Rep::default()
+            },
+            None => Rep::default(),
+        }
+    }
+}
+
+/// How a module call or resource expands.
+#[derive(Clone, Debug)]
+pub enum Expansion {
+    Single,
+    Count(i64),
+    Each(Vec<(String, Value)>),
+}
+
+impl Expansion {
+    pub fn keys(&self) -> Vec<(Option<InstanceKey>, Option<Value>)> {
+        match self {
+            Expansion::Single => vec![(None, None)],
+            Expansion::Count(n) => (0..*n).map(|i| (Some(InstanceKey::Int(i)), None)).collect(),
+            Expansion::Each(pairs) => pairs
+                .iter()
+                .map(|(k, v)| (Some(InstanceKey::Str(k.clone())), Some(v.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// The state of one module instance's evaluation.
+pub struct ModState {
+    pub addr: ModuleInstance,
     pub module: Arc<Module>,
     /// `path.module`, relative to the root.
     pub path_module: String,
-    /// Final values of the input variables (converted, marked, validated).
-    vars: HashMap<String, Value>,
+    /// For a child: the parent instance, call name and repetition.
+    parent: Option<(Rc<ModState>, String, Rep)>,
+    vars: RefCell<HashMap<String, Slot>>,
     locals: RefCell<HashMap<String, Slot>>,
-    calls: RefCell<HashMap<String, Slot>>,
     outputs: RefCell<HashMap<String, Slot>>,
-    children: RefCell<HashMap<String, Vec<(Option<Value>, ModEval<'r>)>>>,
+    calls: RefCell<HashMap<String, Slot>>,
+    expansions: RefCell<HashMap<String, Option<Expansion>>>,
+    children: RefCell<BTreeMap<(String, Option<InstanceKey>), Rc<ModState>>>,
 }
 
-/// `count.index` / `each.key` / `each.value` in scope of a module call.
-#[derive(Clone)]
-pub enum Repetition {
-    None,
-    Count(i64),
-    Each(Value, Value),
+/// Everything one walk knows: settings, module instances, resource values.
+pub struct World {
+    pub run: RunCtx,
+    pub root: Rc<ModState>,
+    /// Values of resources (object, tuple or object-of-instances), for references.
+    pub resources: RefCell<HashMap<AbsResource, Value>>,
 }
 
-/// Resolver that adds `count` / `each` to a module's resolver.
-struct RepResolver<'a, 'r> {
-    inner: &'a ModEval<'r>,
-    rep: Repetition,
-}
-
-impl Resolver for RepResolver<'_, '_> {
-    fn resolve(&self, root: &str, attrs: &[&str], range: Option<SourceRange>) -> R<(Value, usize)> {
-        match (root, &self.rep) {
-            ("count", Repetition::Count(i)) => match attrs.first() {
-                Some(&"index") => Ok((Value::int(*i), 1)),
-                _ => Err(Diagnostic::error("Invalid \"count\" attribute", "The \"count\" object does not have an attribute with that name. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.").at(range).into()),
-            },
-            ("count", _) => Err(Diagnostic::error("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.").at(range).into()),
-            ("each", Repetition::Each(k, v)) => match attrs.first() {
-                Some(&"key") => Ok((k.clone(), 1)),
-                Some(&"value") => Ok((v.clone(), 1)),
-                _ => Err(Diagnostic::error("Invalid \"each\" attribute", "The \"each\" object does not have an attribute with that name. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.").at(range).into()),
-            },
-            ("each", _) => Err(Diagnostic::error("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.").at(range).into()),
-            _ => self.inner.resolve(root, attrs, range),
+impl World {
+    pub fn new(run: RunCtx, root: Arc<Module>, vars: HashMap<String, Value>) -> World {
+        let st = ModState::new(ModuleInstance::root(), root, ".".into(), None);
+        for (k, v) in vars {
+            st.vars.borrow_mut().insert(k, Slot::Done(v));
         }
-    }
-}
-
-impl<'r> ModEval<'r> {
-    pub fn new(
-        run: &'r RunCtx,
-        module: Arc<Module>,
-        path_module: String,
-        vars: HashMap<String, Value>,
-    ) -> ModEval<'r> {
-        ModEval {
+        World {
             run,
-            module,
-            path_module,
-            vars,
-            locals: RefCell::new(HashMap::new()),
-            calls: RefCell::new(HashMap::new()),
-            outputs: RefCell::new(HashMap::new()),
-            children: RefCell::new(HashMap::new()),
+            root: Rc::new(st),
+            resources: RefCell::new(HashMap::new()),
         }
     }
 
-    /// Evaluate an expression of this module.
-    pub fn eval_expr(&self, e: &Expr, context: Option<String>) -> R<Value> {
-        self.eval_expr_rep(e, context, Repetition::None)
+    pub fn view(&self, st: &Rc<ModState>) -> ModView<'_> {
+        ModView {
+            world: self,
+            st: st.clone(),
+            rep: Rep::none(),
+        }
     }
 
-    pub fn eval_expr_rep(&self, e: &Expr, context: Option<String>, rep: Repetition) -> R<Value> {
-        let rr = RepResolver { inner: self, rep };
-        let mut ev = Evaluator::new(&rr, &self.run.fnctx, e.file.clone());
-        ev.context = context;
-        ev.sources = Some(self.run.sources.clone());
-        ev.eval(&e.expr)
+    pub fn root_view(&self) -> ModView<'_> {
+        self.view(&self.root)
     }
 
-    /// Evaluate everything: all locals, module calls and outputs. Returns the
-    /// output values of this module (failed ones omitted).
+    /// All expanded instances of the module at a static path.
+    pub fn instances_of(&self, path: &[String]) -> Vec<Rc<ModState>> {
+        let mut cur = vec![self.root.clone()];
+        for name in path {
+            let mut next = vec![];
+            for st in &cur {
+                let v = self.view(st);
+                if let Some(exp) = v.expansion(name) {
+                    for (k, _) in exp.keys() {
+                        if let Some(c) = v.child(name, k) {
+                            next.push(c);
+                        }
+                    }
+                }
+            }
+            cur = next;
+        }
+        cur
+    }
+
+    /// Evaluate everything in every module instance (for validation and
+    /// resource-free runs); returns the root outputs that succeeded.
     pub fn eval_all(&self) -> BTreeMap<String, Value> {
-        for name in self.module.locals.keys() {
-            let _ = self.local(name);
-        }
-        for name in self.module.module_calls.keys() {
-            let _ = self.call(name);
-        }
+        let v = self.root_view();
+        v.eval_all_recursive();
         let mut out = BTreeMap::new();
-        for name in self.module.outputs.keys() {
-            if let Ok(v) = self.output(name) {
-                out.insert(name.clone(), v);
+        for name in self.root.module.outputs.keys() {
+            if let Ok(x) = v.output(name) {
+                out.insert(name.clone(), x);
             }
         }
         out
     }
 
-    pub fn output(&self, name: &str) -> R<Value> {
-        if let Some(s) = self.outputs.borrow().get(name) {
-            return match s {
-                Slot::Done(v) => Ok(v.clone()),
-                Slot::Failed => Err(silent()),
-                Slot::InProgress => Err(Diagnostic::error(
-                    "Cycle in output values",
-                    format!("The output {name:?} depends on itself."),
-                )
-                .into()),
-            };
+    /// Publish the value of a resource for references.
+    pub fn set_resource(&self, addr: AbsResource, v: Value) {
+        self.resources.borrow_mut().insert(addr, v);
+    }
+}
+
+impl ModState {
+    fn new(
+        addr: ModuleInstance,
+        module: Arc<Module>,
+        path_module: String,
+        parent: Option<(Rc<ModState>, String, Rep)>,
+    ) -> ModState {
+        ModState {
+            addr,
+            module,
+            path_module,
+            parent,
+            vars: RefCell::new(HashMap::new()),
+            locals: RefCell::new(HashMap::new()),
+            outputs: RefCell::new(HashMap::new()),
+            calls: RefCell::new(HashMap::new()),
+            expansions: RefCell::new(HashMap::new()),
+            children: RefCell::new(BTreeMap::new()),
         }
-        let o = match self.module.outputs.get(name) {
+    }
+}
+
+/// A module instance seen from one evaluation context.
+#[derive(Clone)]
+pub struct ModView<'w> {
+    pub world: &'w World,
+    pub st: Rc<ModState>,
+    pub rep: Rep,
+}
+
+fn memo(table: &RefCell<HashMap<String, Slot>>, name: &str, what: &str) -> Option<R<Value>> {
+    table.borrow().get(name).map(|s| match s {
+        Slot::Done(v) => Ok(v.clone()),
+        Slot::Failed => Err(silent()),
+        Slot::InProgress => Err(Diagnostic::error(
+            format!("Cycle in {what}"),
+            format!("The {what} {name:?} refers to itself, directly or through other values. Break the cycle by removing one of the references."),
+        )
+        .into()),
+    })
+}
+
+impl<'w> ModView<'w> {
+    pub fn with_rep(&self, rep: Rep) -> ModView<'w> {
+        ModView {
+            world: self.world,
+            st: self.st.clone(),
+            rep,
+        }
+    }
+
+    pub fn run(&self) -> &'w RunCtx {
+        &self.world.run
+    }
+
+    /// Evaluate an expression of this module.
+    pub fn eval_expr(&self, e: &Expr, context: Option<String>) -> R<Value> {
+        let mut ev = Evaluator::new(self, &self.world.run.fnctx, e.file.clone());
+        ev.context = context;
+        ev.sources = Some(self.world.run.sources.clone());
+        ev.eval(&e.expr)
+    }
+
+    /// An evaluator bound to this view (for bodies and blocks).
+    pub fn evaluator(&self, file: Arc<str>, context: Option<String>) -> Evaluator<'_> {
+        let mut ev = Evaluator::new(self, &self.world.run.fnctx, file);
+        ev.context = context;
+        ev.sources = Some(self.world.run.sources.clone());
+        ev
+    }
+
+    fn finish(&self, table: &RefCell<HashMap<String, Slot>>, name: &str, r: R<Value>) -> R<Value> {
+        match r {
+            Ok(v) => {
+                table
+                    .borrow_mut()
+                    .insert(name.to_string(), Slot::Done(v.clone()));
+                Ok(v)
+            }
+            Err(d) => {
+                table.borrow_mut().insert(name.to_string(), Slot::Failed);
+                self.world.run.report(d);
+                Err(silent())
+            }
+        }
+    }
+
+    /// Evaluate every local, module call and output, recursively.
+    pub fn eval_all_recursive(&self) {
+        for name in self.st.module.variables.keys() {
+            let _ = self.var(name);
+        }
+        for name in self.st.module.locals.keys() {
+            let _ = self.local(name);
+        }
+        for name in self.st.module.module_calls.keys() {
+            if let Some(exp) = self.expansion(name) {
+                for (k, _) in exp.keys() {
+                    if let Some(c) = self.child(name, k) {
+                        self.world.view(&c).eval_all_recursive();
+                    }
+                }
+            }
+            let _ = self.call(name);
+        }
+        for name in self.st.module.outputs.keys() {
+            let _ = self.output(name);
+        }
+    }
+
+    pub fn var(&self, name: &str) -> R<Value> {
+        if let Some(r) = memo(&self.st.vars, name, "input variable") {
+            return r;
+        }
+        let var = match self.st.module.variables.get(name) {
+            Some(v) => v.clone(),
+            None => return Err(silent()),
+        };
+        let Some((parent, call_name, rep)) = &self.st.parent else {
+            // Root variables are all set up front.
+            return Err(silent());
+        };
+        self.st
+            .vars
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        let call = parent.module.module_calls.get(call_name).cloned();
+        let ctx = Some(format!("module {call_name:?}"));
+        let pview = ModView {
+            world: self.world,
+            st: parent.clone(),
+            rep: rep.clone(),
+        };
+        let r = (|| -> R<Value> {
+            let call = call.ok_or_else(silent)?;
+            let (given, range) = match call.inputs.get(name) {
+                Some(e) => (Some(pview.eval_expr(e, ctx.clone())?), e.range()),
+                None => (None, call.range.clone()),
+            };
+            finalize_variable(&var, given, range, ctx.clone(), false)
+        })();
+        let r = self.finish(&self.st.vars, name, r);
+        if r.is_ok() {
+            if let Err(d) = self.validate_variable(&var, name) {
+                self.st
+                    .vars
+                    .borrow_mut()
+                    .insert(name.to_string(), Slot::Failed);
+                self.world.run.report(d);
+                return Err(silent());
+            }
+        }
+        r
+    }
+
+    pub fn output(&self, name: &str) -> R<Value> {
+        if let Some(r) = memo(&self.st.outputs, name, "output value") {
+            return r;
+        }
+        let o = match self.st.module.outputs.get(name) {
             Some(o) => o.clone(),
             None => return Err(silent()),
         };
-        self.outputs
+        self.st
+            .outputs
             .borrow_mut()
             .insert(name.to_string(), Slot::InProgress);
         let ctx = Some(format!("output {:?}", name));
@@ -171,9 +368,6 @@ impl<'r> ModEval<'r> {
                 Some(e) => self.eval_expr(e, ctx.clone())?,
                 None => return Err(silent()),
             };
-            for d in &o.depends_on {
-                let _ = d;
-            }
             for pc in &o.preconditions {
                 self.check_condition(
                     &pc.condition,
@@ -182,11 +376,11 @@ impl<'r> ModEval<'r> {
                     "Module output value precondition failed",
                 )?;
             }
-            let is_root = self.path_module == ".";
+            let is_root = self.st.addr.is_root();
             if is_root && v.deep_sensitive() && !o.sensitive {
                 return Err(Diagnostic::error(
                     "Output refers to sensitive values",
-                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, herd requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
                 )
                 .at(o.range.clone())
                 .in_context(ctx.clone())
@@ -197,10 +391,10 @@ impl<'r> ModEval<'r> {
             }
             Ok(v)
         })();
-        self.finish(&self.outputs, name, r)
+        self.finish(&self.st.outputs, name, r)
     }
 
-    fn check_condition(
+    pub fn check_condition(
         &self,
         cond: &Expr,
         msg: &Expr,
@@ -239,42 +433,24 @@ impl<'r> ModEval<'r> {
         }
     }
 
-    fn finish(&self, table: &RefCell<HashMap<String, Slot>>, name: &str, r: R<Value>) -> R<Value> {
-        match r {
-            Ok(v) => {
-                table
-                    .borrow_mut()
-                    .insert(name.to_string(), Slot::Done(v.clone()));
-                Ok(v)
-            }
-            Err(d) => {
-                table.borrow_mut().insert(name.to_string(), Slot::Failed);
-                self.run.report(d);
-                Err(silent())
-            }
-        }
-    }
-
     pub fn local(&self, name: &str) -> R<Value> {
-        if let Some(s) = self.locals.borrow().get(name) {
-            return match s {
-                Slot::Done(v) => Ok(v.clone()),
-                Slot::Failed => Err(silent()),
-                Slot::InProgress => Err(Diagnostic::error(
-                    "Cycle in local values",
-                    format!("The local value {name:?} refers to itself, directly or through other local values. Break the cycle by removing one of the references."),
-                )
-                .into()),
-            };
+        if let Some(r) = memo(&self.st.locals, name, "local value") {
+            return r;
         }
-        let l = match self.module.locals.get(name) {
+        let l = match self.st.module.locals.get(name) {
             Some(l) => l.clone(),
             None => return Err(silent()),
         };
-        self.locals
+        self.st
+            .locals
             .borrow_mut()
             .insert(name.to_string(), Slot::InProgress);
-        let r = self.eval_expr(&l.expr, Some("locals".into()));
+        let plain = ModView {
+            world: self.world,
+            st: self.st.clone(),
+            rep: Rep::none(),
+        };
+        let r = plain.eval_expr(&l.expr, Some("locals".into()));
         let r = r.map_err(|mut d| {
             for x in d.0.iter_mut() {
                 if x.summary.starts_with("Cycle") && x.range.is_none() {
@@ -284,42 +460,47 @@ impl<'r> ModEval<'r> {
             }
             d
         });
-        self.finish(&self.locals, name, r)
+        self.finish(&self.st.locals, name, r)
     }
 
-    /// The value of `module.NAME`: an object of outputs, or a tuple / object
-    /// of such objects for `count` / `for_each`.
-    pub fn call(&self, name: &str) -> R<Value> {
-        if let Some(s) = self.calls.borrow().get(name) {
-            return match s {
-                Slot::Done(v) => Ok(v.clone()),
-                Slot::Failed => Err(silent()),
-                Slot::InProgress => Err(Diagnostic::error(
-                    "Cycle in module calls",
-                    format!("The module call {name:?} depends on itself."),
-                )
-                .into()),
-            };
+    /// How a module call expands (memoized); None if its count/for_each failed.
+    pub fn expansion(&self, name: &str) -> Option<Expansion> {
+        if let Some(e) = self.st.expansions.borrow().get(name) {
+            return e.clone();
         }
-        let c = match self.module.module_calls.get(name) {
-            Some(c) => c.clone(),
-            None => return Err(silent()),
+        let c = self.st.module.module_calls.get(name)?.clone();
+        let plain = ModView {
+            world: self.world,
+            st: self.st.clone(),
+            rep: Rep::none(),
         };
-        self.calls
+        let r = plain.expand(&c.count, &c.for_each, Some(format!("module {:?}", c.name)));
+        let e = match r {
+            Ok(e) => Some(e),
+            Err(d) => {
+                self.world.run.report(d);
+                None
+            }
+        };
+        self.st
+            .expansions
             .borrow_mut()
-            .insert(name.to_string(), Slot::InProgress);
-        let r = self.eval_call(&c);
-        self.finish(&self.calls, name, r)
+            .insert(name.to_string(), e.clone());
+        e
     }
 
-    fn eval_call(&self, c: &ModuleCall) -> R<Value> {
-        let child = match &c.module {
-            Some(m) => m.clone(),
-            None => return Err(silent()),
-        };
-        let ctx = Some(format!("module {:?}", c.name));
-        let reps: Vec<(Option<Value>, Repetition)> = if let Some(ce) = &c.count {
+    /// Evaluate `count` / `for_each` into an expansion.
+    pub fn expand(
+        &self,
+        count: &Option<Expr>,
+        for_each: &Option<Expr>,
+        ctx: Option<String>,
+    ) -> R<Expansion> {
+        if let Some(ce) = count {
             let v = self.eval_expr(ce, ctx.clone())?;
+            if !v.is_known() && self.world.run.validate_only {
+                return Ok(Expansion::Count(1));
+            }
             let n = count_value(&v).map_err(|m| {
                 Diagnostics::from(
                     Diagnostic::error("Invalid count argument", m)
@@ -327,11 +508,12 @@ impl<'r> ModEval<'r> {
                         .in_context(ctx.clone()),
                 )
             })?;
-            (0..n)
-                .map(|i| (Some(Value::int(i)), Repetition::Count(i)))
-                .collect()
-        } else if let Some(fe) = &c.for_each {
+            Ok(Expansion::Count(n))
+        } else if let Some(fe) = for_each {
             let v = self.eval_expr(fe, ctx.clone())?;
+            if !v.is_wholly_known() && self.world.run.validate_only {
+                return Ok(Expansion::Each(vec![]));
+            }
             let pairs = for_each_pairs(&v).map_err(|m| {
                 Diagnostics::from(
                     Diagnostic::error("Invalid for_each argument", m)
@@ -339,132 +521,147 @@ impl<'r> ModEval<'r> {
                         .in_context(ctx.clone()),
                 )
             })?;
-            pairs
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        Some(Value::string(k.clone())),
-                        Repetition::Each(Value::string(k), v),
-                    )
-                })
-                .collect()
+            Ok(Expansion::Each(pairs))
         } else {
-            vec![(None, Repetition::None)]
+            Ok(Expansion::Single)
+        }
+    }
+
+    /// The child module instance for a call and key (created on first use).
+    pub fn child(&self, name: &str, key: Option<InstanceKey>) -> Option<Rc<ModState>> {
+        if let Some(c) = self
+            .st
+            .children
+            .borrow()
+            .get(&(name.to_string(), key.clone()))
+        {
+            return Some(c.clone());
+        }
+        let call = self.st.module.module_calls.get(name)?;
+        let module = call.module.clone()?;
+        let exp = self.expansion(name)?;
+        let each_value = match (&exp, &key) {
+            (Expansion::Each(pairs), Some(InstanceKey::Str(k))) => {
+                pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone())
+            }
+            _ => None,
         };
-        let mut insts = vec![];
+        let rep = Rep::for_key(&key, each_value);
+        let path_module = if self.st.path_module == "." {
+            normalize_rel(&call.source)
+        } else {
+            normalize_rel(&format!("{}/{}", self.st.path_module, call.source))
+        };
+        let st = Rc::new(ModState::new(
+            self.st.addr.child(name, key.clone()),
+            module,
+            path_module,
+            Some((self.st.clone(), name.to_string(), rep)),
+        ));
+        self.st
+            .children
+            .borrow_mut()
+            .insert((name.to_string(), key), st.clone());
+        Some(st)
+    }
+
+    /// The value of `module.NAME`: an object of outputs, or a tuple / object
+    /// of such objects for `count` / `for_each`.
+    pub fn call(&self, name: &str) -> R<Value> {
+        if let Some(r) = memo(&self.st.calls, name, "module call") {
+            return r;
+        }
+        let c = match self.st.module.module_calls.get(name) {
+            Some(c) => c.clone(),
+            None => return Err(silent()),
+        };
+        self.st
+            .calls
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        let r = self.eval_call(&c);
+        self.finish(&self.st.calls, name, r)
+    }
+
+    fn eval_call(&self, c: &ModuleCall) -> R<Value> {
+        let child = c.module.clone().ok_or_else(silent)?;
+        let exp = self.expansion(&c.name).ok_or_else(silent)?;
+        let ctx = Some(format!("module {:?}", c.name));
+        // Unknown inputs are reported once, at the call.
         let mut diags = Diagnostics::new();
-        let path_module = if self.path_module == "." {
-            normalize_rel(&c.source)
-        } else {
-            normalize_rel(&format!("{}/{}", self.path_module, c.source))
-        };
-        for (key, rep) in reps {
-            // Inputs evaluated in this module's scope.
-            let mut vars = HashMap::new();
-            let mut inputs: HashMap<String, (Value, Option<SourceRange>)> = HashMap::new();
-            for (k, e) in &c.inputs {
-                if !child.variables.contains_key(k) {
-                    diags.push(
-                        Diagnostic::error(
-                            "Unsupported argument",
-                            format!(
-                                "An argument named {k:?} is not expected here.{}",
-                                crate::config::suggest(
-                                    k,
-                                    &child
-                                        .variables
-                                        .keys()
-                                        .map(|s| s.as_str())
-                                        .collect::<Vec<_>>()
-                                )
-                            ),
-                        )
-                        .at(e.range())
-                        .in_context(ctx.clone()),
-                    );
-                    continue;
-                }
-                match self.eval_expr_rep(e, ctx.clone(), rep.clone()) {
-                    Ok(v) => {
-                        inputs.insert(k.clone(), (v, e.range()));
-                    }
-                    Err(d) => diags.extend(d),
-                }
-            }
-            for (name, var) in &child.variables {
-                let given = inputs.remove(name);
-                let range = given
-                    .as_ref()
-                    .and_then(|g| g.1.clone())
-                    .or_else(|| c.range.clone());
-                match finalize_variable(var, given.map(|g| g.0), range, ctx.clone(), false) {
-                    Ok(v) => {
-                        vars.insert(name.clone(), v);
-                    }
-                    Err(d) => diags.extend(d),
-                }
-            }
-            if diags.has_errors() {
-                continue;
-            }
-            let me = ModEval::new(self.run, child.clone(), path_module.clone(), vars);
-            // Validations run in the child's scope.
-            let mut ok = true;
-            for (name, var) in &child.variables {
-                if let Err(d) = me.validate_variable(var, name) {
-                    diags.extend(d);
-                    ok = false;
-                }
-            }
-            if ok {
-                insts.push((key, me));
+        for (k, e) in &c.inputs {
+            if !child.variables.contains_key(k) {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!(
+                            "An argument named {k:?} is not expected here.{}",
+                            crate::config::suggest(
+                                k,
+                                &child
+                                    .variables
+                                    .keys()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                            )
+                        ),
+                    )
+                    .at(e.range())
+                    .in_context(ctx.clone()),
+                );
             }
         }
         if diags.has_errors() {
             return Err(diags);
         }
-        // Evaluate every instance fully (so all errors are reported) and build the value.
         let mut vals = vec![];
-        for (key, me) in &insts {
-            let outs = me.eval_all();
-            let mut obj = BTreeMap::new();
-            for name in me.module.outputs.keys() {
-                match outs.get(name) {
-                    Some(v) => {
-                        obj.insert(name.clone(), v.clone());
-                    }
-                    None => return Err(silent()),
+        let mut failed = false;
+        for (key, _) in exp.keys() {
+            let st = self.child(&c.name, key.clone()).ok_or_else(silent)?;
+            let cv = self.world.view(&st);
+            // Every variable is evaluated (and validated) even if unused.
+            for vname in child.variables.keys() {
+                if cv.var(vname).is_err() {
+                    failed = true;
                 }
             }
-            vals.push((key.clone(), Value::object(obj)));
+            let mut obj = BTreeMap::new();
+            for oname in child.outputs.keys() {
+                match cv.output(oname) {
+                    Ok(v) => {
+                        obj.insert(oname.clone(), v);
+                    }
+                    Err(_) => failed = true,
+                }
+            }
+            vals.push((key, Value::object(obj)));
         }
-        self.children.borrow_mut().insert(c.name.clone(), insts);
-        if c.count.is_some() {
-            Ok(Value::tuple(vals.into_iter().map(|(_, v)| v).collect()))
-        } else if c.for_each.is_some() {
-            Ok(Value::object(
+        if failed {
+            return Err(silent());
+        }
+        Ok(match exp {
+            Expansion::Count(_) => Value::tuple(vals.into_iter().map(|(_, v)| v).collect()),
+            Expansion::Each(_) => Value::object(
                 vals.into_iter()
                     .map(|(k, v)| {
-                        (
-                            k.and_then(|k| k.as_str().map(|s| s.to_string()))
-                                .unwrap_or_default(),
-                            v,
-                        )
+                        let k = match k {
+                            Some(InstanceKey::Str(s)) => s,
+                            _ => String::new(),
+                        };
+                        (k, v)
                     })
                     .collect(),
-            ))
-        } else {
-            Ok(vals
+            ),
+            Expansion::Single => vals
                 .into_iter()
                 .next()
                 .map(|(_, v)| v)
-                .unwrap_or_else(Value::empty_object))
-        }
+                .unwrap_or_else(Value::empty_object),
+        })
     }
 
     /// Run the validation rules of a variable against its final value.
     pub fn validate_variable(&self, var: &Variable, name: &str) -> R<()> {
-        let value = self.vars.get(name).cloned().unwrap_or_else(Value::null);
         let mut diags = Diagnostics::new();
         for v in &var.validations {
             let ctx = Some(format!("variable {name:?}"));
@@ -491,7 +688,6 @@ impl<'r> ModEval<'r> {
                             continue;
                         }
                     };
-                    let _ = &value;
                     diags.push(
                         Diagnostic::error(
                             "Invalid value for variable",
@@ -499,7 +695,10 @@ impl<'r> ModEval<'r> {
                                 "{msg}\n\nThis was checked by the validation rule at {}.",
                                 v.condition
                                     .range()
-                                    .map(|r| r.file.to_string())
+                                    .map(|r| crate::diag::short_location(
+                                        &r,
+                                        &self.world.run.sources
+                                    ))
                                     .unwrap_or_default()
                             ),
                         )
@@ -523,45 +722,107 @@ impl<'r> ModEval<'r> {
             Ok(())
         }
     }
+
+    fn resource_ref(
+        &self,
+        mode: Mode,
+        ty: &str,
+        name: &str,
+        range: Option<SourceRange>,
+    ) -> R<Value> {
+        let declared = self.st.module.resources.iter().any(|r| {
+            r.ty == ty
+                && r.name == name
+                && ((r.mode == crate::config::ResourceMode::Managed) == (mode == Mode::Managed))
+        });
+        if !declared {
+            let what = if mode == Mode::Managed {
+                "managed resource"
+            } else {
+                "data resource"
+            };
+            let where_ = if self.st.addr.is_root() {
+                "the root module".to_string()
+            } else {
+                self.st.addr.to_string()
+            };
+            return Err(Diagnostic::error(
+                "Reference to undeclared resource",
+                format!("A {what} {ty:?} {name:?} has not been declared in {where_}."),
+            )
+            .at(range)
+            .into());
+        }
+        let addr = AbsResource {
+            module: self.st.addr.clone(),
+            resource: Resource {
+                mode,
+                ty: ty.to_string(),
+                name: name.to_string(),
+            },
+        };
+        Ok(self
+            .world
+            .resources
+            .borrow()
+            .get(&addr)
+            .cloned()
+            .unwrap_or_else(|| Value::unknown(Type::Dynamic)))
+    }
 }
 
-impl Resolver for ModEval<'_> {
+impl Resolver for ModView<'_> {
     fn resolve(&self, root: &str, attrs: &[&str], range: Option<SourceRange>) -> R<(Value, usize)> {
-        let need_attr = |what: &str| -> Diagnostics {
-            Diagnostic::error("Invalid reference", format!("The {root:?} object cannot be accessed directly. Instead, access one of its attributes{what}."))
+        let need_attr = || -> Diagnostics {
+            Diagnostic::error("Invalid reference", format!("The {root:?} object cannot be accessed directly. Instead, access one of its attributes."))
                 .at(range.clone())
                 .into()
         };
         match root {
+            "count" => match (&self.rep.count, attrs.first()) {
+                (Some(i), Some(&"index")) => Ok((Value::int(*i), 1)),
+                (Some(_), _) => Err(Diagnostic::error("Invalid \"count\" attribute", "The \"count\" object does not have an attribute with that name. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.").at(range).into()),
+                (None, _) if self.world.run.validate_only => Ok((Value::unknown(Type::Number), attrs.len().min(1))),
+                (None, _) => Err(Diagnostic::error("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.").at(range).into()),
+            },
+            "each" => match (&self.rep.each, attrs.first()) {
+                (Some((k, _)), Some(&"key")) => Ok((k.clone(), 1)),
+                (Some((_, v)), Some(&"value")) => Ok((v.clone(), 1)),
+                (Some(_), _) => Err(Diagnostic::error("Invalid \"each\" attribute", "The \"each\" object does not have an attribute with that name. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.").at(range).into()),
+                (None, _) if self.world.run.validate_only => Ok((Value::unknown(Type::Dynamic), attrs.len().min(1))),
+                (None, _) => Err(Diagnostic::error("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.").at(range).into()),
+            },
+            "self" => match &self.rep.self_value {
+                Some(v) => Ok((v.clone(), 0)),
+                None if self.world.run.validate_only => Ok((Value::unknown(Type::Dynamic), 0)),
+                None => Err(Diagnostic::error("Invalid \"self\" reference", "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.").at(range).into()),
+            },
             "var" => {
-                let name = attrs.first().ok_or_else(|| need_attr(""))?;
-                match self.vars.get(*name) {
-                    Some(v) => Ok((v.clone(), 1)),
-                    None => Err(Diagnostic::error(
+                let name = attrs.first().ok_or_else(need_attr)?;
+                if !self.st.module.variables.contains_key(*name) {
+                    return Err(Diagnostic::error(
                         "Reference to undeclared input variable",
-                        format!(
-                            "An input variable with the name {name:?} has not been declared. This variable can be declared with a variable \"{name}\" {{}} block."
-                        ),
+                        format!("An input variable with the name {name:?} has not been declared. This variable can be declared with a variable \"{name}\" {{}} block."),
                     )
                     .at(range)
-                    .into()),
+                    .into());
                 }
+                self.var(name).map(|v| (v, 1))
             }
             "local" => {
-                let name = attrs.first().ok_or_else(|| need_attr(""))?;
-                if !self.module.locals.contains_key(*name) {
+                let name = attrs.first().ok_or_else(need_attr)?;
+                if !self.st.module.locals.contains_key(*name) {
                     return Err(Diagnostic::error(
                         "Reference to undeclared local value",
                         format!(
                             "A local value with the name {name:?} has not been declared.{}",
-                            crate::config::suggest(name, &self.module.locals.keys().map(|s| s.as_str()).collect::<Vec<_>>())
+                            crate::config::suggest(name, &self.st.module.locals.keys().map(|s| s.as_str()).collect::<Vec<_>>())
                         ),
                     )
                     .at(range)
                     .into());
                 }
-                self.local(name).map(|v| (v, 1)).map_err(|d| {
-                    let mut d = d;
+                self.local(name).map(|v| (v, 1)).map_err(|mut d| {
                     for x in d.0.iter_mut() {
                         if x.range.is_none() && !x.summary.is_empty() {
                             x.range = range.clone();
@@ -571,11 +832,11 @@ impl Resolver for ModEval<'_> {
                 })
             }
             "module" => {
-                let name = attrs.first().ok_or_else(|| need_attr(""))?;
-                if !self.module.module_calls.contains_key(*name) {
+                let name = attrs.first().ok_or_else(need_attr)?;
+                if !self.st.module.module_calls.contains_key(*name) {
                     return Err(Diagnostic::error(
                         "Reference to undeclared module",
-                        format!("No module call named {name:?} is declared in {}.", if self.path_module == "." { "the root module".to_string() } else { format!("module.{}", self.path_module) }),
+                        format!("No module call named {name:?} is declared in {}.", if self.st.addr.is_root() { "the root module".to_string() } else { self.st.addr.to_string() }),
                     )
                     .at(range)
                     .into());
@@ -583,9 +844,9 @@ impl Resolver for ModEval<'_> {
                 self.call(name).map(|v| (v, 1))
             }
             "path" => {
-                let a = attrs.first().ok_or_else(|| need_attr(""))?;
+                let a = attrs.first().ok_or_else(need_attr)?;
                 let v = match *a {
-                    "module" => self.path_module.clone(),
+                    "module" => self.st.path_module.clone(),
                     "root" => ".".to_string(),
                     "cwd" => std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| ".".into()),
                     _ => {
@@ -600,8 +861,7 @@ impl Resolver for ModEval<'_> {
                 Ok((Value::string(v), 1))
             }
             "terraform" => match attrs.first() {
-                Some(&"workspace") => Ok((Value::string(self.run.workspace.clone()), 1)),
-                Some(&"env") => Ok((Value::string(self.run.workspace.clone()), 1)),
+                Some(&"workspace") | Some(&"env") => Ok((Value::string(self.world.run.workspace.clone()), 1)),
                 _ => Err(Diagnostic::error(
                     "Invalid \"terraform\" attribute",
                     "The \"terraform\" object does not have an attribute with that name. The only supported attribute is terraform.workspace, the name of the currently-selected workspace.",
@@ -609,38 +869,22 @@ impl Resolver for ModEval<'_> {
                 .at(range)
                 .into()),
             },
-            "count" | "each" | "self" => Err(Diagnostic::error(
-                format!("Reference to {root:?} in non-{} context", if root == "self" { "resource" } else { "repeated" }),
-                format!("The {root:?} object can be used only inside blocks that set the matching meta-argument."),
-            )
-            .at(range)
-            .into()),
             "data" => {
-                let t = attrs.first().copied().unwrap_or("");
-                let n = attrs.get(1).copied().unwrap_or("");
-                Err(Diagnostic::error(
-                    "Reference to undeclared resource",
-                    format!("A data resource {t:?} {n:?} has not been declared in the root module."),
-                )
-                .at(range)
-                .into())
+                let (Some(t), Some(n)) = (attrs.first(), attrs.get(1)) else {
+                    return Err(Diagnostic::error("Invalid data resource reference", "A data resource reference must have a type and a name, like data.aws_ami.ubuntu.").at(range).into());
+                };
+                self.resource_ref(Mode::Data, t, n, range).map(|v| (v, 2))
             }
             _ => {
-                let n = attrs.first().copied().unwrap_or("");
-                if attrs.is_empty() {
+                let Some(n) = attrs.first() else {
                     return Err(Diagnostic::error(
                         "Invalid reference",
                         format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name. ({root:?} is not a known name here.)"),
                     )
                     .at(range)
                     .into());
-                }
-                Err(Diagnostic::error(
-                    "Reference to undeclared resource",
-                    format!("A managed resource {root:?} {n:?} has not been declared in the root module."),
-                )
-                .at(range)
-                .into())
+                };
+                self.resource_ref(Mode::Managed, root, n, range).map(|v| (v, 1))
             }
         }
     }

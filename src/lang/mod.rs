@@ -7,6 +7,7 @@ pub mod funcs;
 pub mod heredoc;
 pub mod json;
 pub mod number;
+pub mod refs;
 pub mod render;
 pub mod types;
 pub mod value;
