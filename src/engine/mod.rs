@@ -3,7 +3,10 @@
 //! plan/apply engine; this stage evaluates variables, locals, modules and
 //! outputs.)
 
+pub mod decode;
+pub mod diff;
 pub mod modeval;
+pub mod statevals;
 pub mod vars;
 
 use std::collections::{BTreeMap, HashMap};

@@ -126,6 +126,12 @@ impl<'a> Evaluator<'a> {
             .into()
     }
 
+    /// Bind a name (a `dynamic` block iterator, for instance) for the
+    /// expressions evaluated next.
+    pub fn push_scope(&mut self, name: &str, v: Value) {
+        self.scopes.push((name.to_string(), v));
+    }
+
     fn lookup_scope(&self, name: &str) -> Option<&Value> {
         self.scopes
             .iter()

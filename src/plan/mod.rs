@@ -130,6 +130,9 @@ pub struct Plan {
     pub variables: BTreeMap<String, Value>,
     pub destroy: bool,
     pub refresh_only: bool,
+    /// Instances to drop from state without destroying them (`removed`
+    /// blocks with `destroy = false`).
+    pub forget: Vec<AbsResourceInstance>,
     pub errored: bool,
     /// RFC 3339 time the plan was made.
     pub timestamp: String,

@@ -227,3 +227,118 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
     }
     Ok(())
 }
+
+impl State {
+    /// Every resource instance in the state, by address.
+    pub fn instances(&self) -> Vec<(crate::addrs::AbsResourceInstance, &ResourceState, &InstanceState)> {
+        let mut out = vec![];
+        for r in &self.resources {
+            let module = parse_module(r.module.as_deref().unwrap_or(""));
+            let resource = crate::addrs::Resource {
+                mode: if r.mode == "data" { crate::addrs::Mode::Data } else { crate::addrs::Mode::Managed },
+                ty: r.ty.clone(),
+                name: r.name.clone(),
+            };
+            for i in &r.instances {
+                if i.deposed.is_some() {
+                    continue;
+                }
+                let key = i.index_key.as_ref().and_then(crate::addrs::InstanceKey::from_json);
+                out.push((
+                    crate::addrs::AbsResourceInstance {
+                        module: module.clone(),
+                        resource: resource.clone(),
+                        key,
+                    },
+                    r,
+                    i,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Find an instance.
+    pub fn instance(&self, addr: &crate::addrs::AbsResourceInstance) -> Option<(&ResourceState, &InstanceState)> {
+        self.instances().into_iter().find(|(a, _, _)| a == addr).map(|(_, r, i)| (r, i))
+    }
+
+    /// Insert or replace an instance object.
+    pub fn set_instance(&mut self, addr: &crate::addrs::AbsResourceInstance, provider: &str, inst: InstanceState) {
+        let module = if addr.module.is_root() { None } else { Some(addr.module.to_string()) };
+        let mode = if addr.resource.mode == crate::addrs::Mode::Data { "data" } else { "managed" };
+        let pos = self
+            .resources
+            .iter()
+            .position(|r| r.module == module && r.mode == mode && r.ty == addr.resource.ty && r.name == addr.resource.name);
+        let idx = match pos {
+            Some(i) => i,
+            None => {
+                self.resources.push(ResourceState {
+                    module,
+                    mode: mode.into(),
+                    ty: addr.resource.ty.clone(),
+                    name: addr.resource.name.clone(),
+                    provider: provider.into(),
+                    instances: vec![],
+                });
+                self.resources.len() - 1
+            }
+        };
+        let r = &mut self.resources[idx];
+        r.provider = provider.into();
+        let key = addr.key.as_ref().map(|k| k.to_json());
+        match r.instances.iter().position(|i| i.index_key == key && i.deposed.is_none()) {
+            Some(i) => r.instances[i] = inst,
+            None => r.instances.push(inst),
+        }
+        self.sort();
+    }
+
+    /// Remove an instance; drops the resource when it has no instances left.
+    pub fn remove_instance(&mut self, addr: &crate::addrs::AbsResourceInstance) -> Option<InstanceState> {
+        let module = if addr.module.is_root() { None } else { Some(addr.module.to_string()) };
+        let mode = if addr.resource.mode == crate::addrs::Mode::Data { "data" } else { "managed" };
+        let key = addr.key.as_ref().map(|k| k.to_json());
+        let ri = self
+            .resources
+            .iter()
+            .position(|r| r.module == module && r.mode == mode && r.ty == addr.resource.ty && r.name == addr.resource.name)?;
+        let ii = self.resources[ri].instances.iter().position(|i| i.index_key == key && i.deposed.is_none())?;
+        let inst = self.resources[ri].instances.remove(ii);
+        if self.resources[ri].instances.is_empty() {
+            self.resources.remove(ri);
+        }
+        Some(inst)
+    }
+
+    /// Terraform's order: by module, then mode (data before managed), type, name; instances by key.
+    pub fn sort(&mut self) {
+        for r in self.resources.iter_mut() {
+            r.instances.sort_by(|a, b| key_order(&a.index_key).cmp(&key_order(&b.index_key)));
+        }
+        self.resources.sort_by(|a, b| {
+            (a.module.clone().unwrap_or_default(), a.mode == "managed", &a.ty, &a.name).cmp(&(b.module.clone().unwrap_or_default(), b.mode == "managed", &b.ty, &b.name))
+        });
+    }
+}
+
+fn key_order(k: &Option<J>) -> (u8, i64, String) {
+    match k {
+        None => (0, 0, String::new()),
+        Some(J::Number(n)) => (1, n.as_i64().unwrap_or(0), String::new()),
+        Some(J::String(s)) => (2, 0, s.clone()),
+        Some(other) => (3, 0, other.to_string()),
+    }
+}
+
+/// Parse a module instance address as written in state (`module.a[0].module.b`).
+pub fn parse_module(s: &str) -> crate::addrs::ModuleInstance {
+    if s.is_empty() {
+        return crate::addrs::ModuleInstance::root();
+    }
+    match s.parse::<crate::addrs::Target>() {
+        Ok(crate::addrs::Target::Module(m)) => m,
+        _ => crate::addrs::ModuleInstance::root(),
+    }
+}

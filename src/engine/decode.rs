@@ -1,0 +1,264 @@
+//! Decoding a resource block's body against its schema: arguments are
+//! evaluated and converted to the schema's types, nested and `dynamic`
+//! blocks expanded, and unknown or misplaced names reported with the closest
+//! known name, all before any provider call.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::Span;
+
+use super::modeval::ModView;
+use crate::config::{range_of, suggest};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::convert::convert;
+use crate::lang::types::Type;
+use crate::lang::value::{Kind, Value};
+use crate::providers::{BlockNesting, Schema};
+
+type R<T> = Result<T, Diagnostics>;
+
+pub struct Decoder<'a, 'w> {
+    pub view: &'a ModView<'w>,
+    pub file: Arc<str>,
+    pub context: Option<String>,
+    /// Names bound by enclosing `dynamic` blocks.
+    pub scopes: Vec<(String, Value)>,
+}
+
+impl Decoder<'_, '_> {
+    fn eval(&self, e: &Expression) -> R<Value> {
+        let mut ev = self.view.evaluator(self.file.clone(), self.context.clone());
+        for (n, v) in &self.scopes {
+            ev.push_scope(n, v.clone());
+        }
+        ev.eval(e)
+    }
+
+    fn err(&self, summary: &str, detail: String, span: Option<std::ops::Range<usize>>) -> Diagnostic {
+        Diagnostic::error(summary, detail).at(range_of(&self.file, span)).in_context(self.context.clone())
+    }
+
+    /// Decode `body` into an object of `schema`'s type.
+    pub fn decode(&mut self, body: &Body, schema: &Schema) -> R<Value> {
+        let mut diags = Diagnostics::new();
+        let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
+        let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut unknown_blocks: BTreeMap<String, bool> = BTreeMap::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let name = a.key.as_str();
+                    if let Some(sa) = schema.attributes.get(name) {
+                        if !(sa.required || sa.optional) {
+                            diags.push(self.err(
+                                "Value for unconfigurable attribute",
+                                format!("Can't configure a value for {name:?}: its value will be decided automatically based on the result of applying this configuration."),
+                                a.key.span(),
+                            ));
+                            continue;
+                        }
+                        if attrs.contains_key(name) {
+                            diags.push(self.err("Attribute redefined", format!("The argument {name:?} was already set. Each argument may be set only once."), a.key.span()));
+                            continue;
+                        }
+                        match self.eval(&a.value) {
+                            Ok(v) => match convert(&v, &sa.ty) {
+                                Ok(v) => {
+                                    attrs.insert(name.to_string(), v);
+                                }
+                                Err(e) => diags.push(self.err(
+                                    "Incorrect attribute value type",
+                                    format!("Inappropriate value for attribute {name:?}: {e}."),
+                                    a.value.span(),
+                                )),
+                            },
+                            Err(d) => diags.extend(d),
+                        }
+                    } else if schema.blocks.contains_key(name) {
+                        diags.push(self.err(
+                            "Unsupported argument",
+                            format!("An argument named {name:?} is not expected here. Did you mean to define a block of type {name:?}?"),
+                            a.key.span(),
+                        ));
+                    } else {
+                        diags.push(self.err(
+                            "Unsupported argument",
+                            format!("An argument named {name:?} is not expected here.{}", suggest(name, &schema.config_names())),
+                            a.key.span(),
+                        ));
+                    }
+                }
+                Structure::Block(b) => {
+                    let kind = b.ident.as_str();
+                    if kind == "dynamic" {
+                        let Some(label) = b.labels.first().map(|l| l.as_str().to_string()) else {
+                            diags.push(self.err("Missing name for block", "A dynamic block requires one label: the type of block to generate.".into(), b.ident.span()));
+                            continue;
+                        };
+                        let Some(nb) = schema.blocks.get(label.as_str()) else {
+                            diags.push(self.err(
+                                "Unsupported block type",
+                                format!("Blocks of type {label:?} are not expected here.{}", suggest(&label, &schema.blocks.keys().copied().collect::<Vec<_>>())),
+                                b.ident.span(),
+                            ));
+                            continue;
+                        };
+                        match self.dynamic(b, &label, &nb.block) {
+                            Ok(Some(items)) => blocks.entry(label).or_default().extend(items),
+                            Ok(None) => {
+                                unknown_blocks.insert(label, true);
+                            }
+                            Err(d) => diags.extend(d),
+                        }
+                        continue;
+                    }
+                    let Some(nb) = schema.blocks.get(kind) else {
+                        let detail = if schema.attributes.contains_key(kind) {
+                            format!("Blocks of type {kind:?} are not expected here. Did you mean to define argument {kind:?}? If so, use the equals sign to assign it a value.")
+                        } else {
+                            format!("Blocks of type {kind:?} are not expected here.{}", suggest(kind, &schema.blocks.keys().copied().collect::<Vec<_>>()))
+                        };
+                        diags.push(self.err("Unsupported block type", detail, b.ident.span()));
+                        continue;
+                    };
+                    if !b.labels.is_empty() {
+                        diags.push(self.err("Extraneous label for block", format!("No labels are expected for {kind} blocks."), b.ident.span()));
+                        continue;
+                    }
+                    match self.decode(&b.body, &nb.block) {
+                        Ok(v) => blocks.entry(kind.to_string()).or_default().push(v),
+                        Err(d) => diags.extend(d),
+                    }
+                }
+            }
+        }
+        for (name, sa) in &schema.attributes {
+            if sa.required && !attrs.contains_key(*name) {
+                diags.push(
+                    Diagnostic::error("Missing required argument", format!("The argument {name:?} is required, but no definition was found."))
+                        .at(range_of(&self.file, body.span()))
+                        .in_context(self.context.clone()),
+                );
+            }
+        }
+        for (name, nb) in &schema.blocks {
+            let n = blocks.get(*name).map(|v| v.len()).unwrap_or(0);
+            if unknown_blocks.contains_key(*name) {
+                continue;
+            }
+            if n < nb.min_items {
+                diags.push(
+                    Diagnostic::error("Insufficient blocks", format!("At least {} {name:?} block(s) are required.", nb.min_items))
+                        .at(range_of(&self.file, body.span()))
+                        .in_context(self.context.clone()),
+                );
+            }
+            if n > nb.max_items {
+                diags.push(
+                    Diagnostic::error(format!("Too many {name} blocks"), format!("No more than {} {name:?} block(s) are allowed.", nb.max_items))
+                        .at(range_of(&self.file, body.span()))
+                        .in_context(self.context.clone()),
+                );
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let mut out = BTreeMap::new();
+        for (name, sa) in &schema.attributes {
+            let v = match attrs.remove(*name) {
+                Some(v) => v,
+                None => match &sa.default {
+                    Some(d) => d.clone(),
+                    None => Value::null_of(sa.ty.clone()),
+                },
+            };
+            out.insert(name.to_string(), v);
+        }
+        for (name, nb) in &schema.blocks {
+            let ty = nb.block.value_type();
+            if unknown_blocks.contains_key(*name) {
+                let t = match nb.nesting {
+                    BlockNesting::Single => ty,
+                    BlockNesting::List => Type::list(ty),
+                    BlockNesting::Set => Type::set(ty),
+                };
+                out.insert(name.to_string(), Value::unknown(t));
+                continue;
+            }
+            let items = blocks.remove(*name).unwrap_or_default();
+            let v = match nb.nesting {
+                BlockNesting::Single => items.into_iter().next().unwrap_or_else(|| Value::null_of(ty)),
+                BlockNesting::List => Value::list(ty, items),
+                BlockNesting::Set => Value::set(ty, items),
+            };
+            out.insert(name.to_string(), v);
+        }
+        Ok(Value::object(out))
+    }
+
+    /// Expand a `dynamic` block; `Ok(None)` when its for_each is unknown.
+    fn dynamic(&mut self, b: &hcl_edit::structure::Block, label: &str, schema: &Schema) -> R<Option<Vec<Value>>> {
+        let mut for_each = None;
+        let mut iterator = label.to_string();
+        let mut content = None;
+        for s in b.body.iter() {
+            match s {
+                Structure::Attribute(a) if a.key.as_str() == "for_each" => for_each = Some(&a.value),
+                Structure::Attribute(a) if a.key.as_str() == "iterator" => {
+                    if let Expression::Variable(v) = &a.value {
+                        iterator = v.as_str().to_string();
+                    }
+                }
+                Structure::Attribute(a) if a.key.as_str() == "labels" => {}
+                Structure::Block(c) if c.ident.as_str() == "content" => content = Some(&c.body),
+                Structure::Attribute(a) => {
+                    return Err(self
+                        .err("Unsupported argument", format!("An argument named {:?} is not expected in a dynamic block.", a.key.as_str()), a.key.span())
+                        .into())
+                }
+                Structure::Block(c) => {
+                    return Err(self
+                        .err("Unsupported block type", format!("Blocks of type {:?} are not expected in a dynamic block; put them inside content.", c.ident.as_str()), c.ident.span())
+                        .into())
+                }
+            }
+        }
+        let (Some(fe), Some(content)) = (for_each, content) else {
+            return Err(self
+                .err("Invalid dynamic block", "A dynamic block requires a for_each argument and a content block.".into(), b.ident.span())
+                .into());
+        };
+        let coll = self.eval(fe)?;
+        if !coll.is_wholly_known() {
+            return Ok(None);
+        }
+        let pairs: Vec<(Value, Value)> = match &coll.kind {
+            Kind::List(_, xs) | Kind::Tuple(xs) => xs.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect(),
+            Kind::Set(_, xs) => xs.iter().map(|v| (v.clone(), v.clone())).collect(),
+            Kind::Map(_, m) | Kind::Object(m) => m.iter().map(|(k, v)| (Value::string(k.clone()), v.clone())).collect(),
+            Kind::Null(_) => {
+                return Err(self.err("Invalid dynamic for_each value", "Cannot use a null value in for_each.".into(), fe.span()).into());
+            }
+            _ => {
+                return Err(self
+                    .err("Invalid dynamic for_each value", format!("Cannot use a {} value in for_each. An iterable collection is required.", coll.ty().friendly_name()), fe.span())
+                    .into())
+            }
+        };
+        let mut out = vec![];
+        for (k, v) in pairs {
+            let mut it = BTreeMap::new();
+            it.insert("key".to_string(), k);
+            it.insert("value".to_string(), v);
+            self.scopes.push((iterator.clone(), Value::object(it).mark(coll.sensitive)));
+            let r = self.decode(content, schema);
+            self.scopes.pop();
+            out.push(r?);
+        }
+        Ok(Some(out))
+    }
+}
