@@ -1,4 +1,5 @@
 //! herd: the Terraform language and engine for AWS, in one binary.
 #![forbid(unsafe_code)]
 
+pub mod fmt;
 pub mod lang;

@@ -38,7 +38,11 @@ impl Number {
         Number(i.to_string().parse().unwrap_or(0.0))
     }
     pub fn parse(s: &str) -> Option<Number> {
-        s.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(Number)
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Number)
     }
     pub fn to_f64(&self) -> f64 {
         self.0
