@@ -59,10 +59,18 @@ fn corpus_matches_terraform_fmt() {
     );
 }
 
+/// Inputs on which `terraform fmt` itself is not idempotent: its
+/// interpolation unwrapping peels one `"${...}"` layer per run.
+const NOT_IDEMPOTENT_IN_TERRAFORM: &[&str] = &["probe_interp_nested_str.tf"];
+
 #[test]
 fn formatting_is_idempotent() {
     let mut failures = Vec::new();
     for p in inputs() {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if NOT_IDEMPOTENT_IN_TERRAFORM.contains(&name.as_str()) {
+            continue;
+        }
         let want = expected_for(&p);
         match herd::fmt::format_source(&want) {
             Ok(got) if got == want => {}

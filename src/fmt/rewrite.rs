@@ -189,6 +189,16 @@ impl<'a> Parser<'a> {
             if matches!(t.ty, TT::Invalid | TT::QuotedNewline) {
                 return Err(err(t, "Invalid character"));
             }
+            if t.ty == TT::NumberLit
+                && self.p > start
+                && self.toks[self.p - 1].ty == TT::Dot
+                && !t.text.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(err(
+                    t,
+                    "Invalid attribute name: An attribute name is required after a dot.",
+                ));
+            }
             if opens(t.ty) {
                 stack.push(closer_for(t.ty));
             } else if closes(t.ty) {
