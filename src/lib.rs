@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod graph;
+pub mod fmt;
 pub mod lang;
 pub mod plan;
 pub mod providers;

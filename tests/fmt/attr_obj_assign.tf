@@ -1,0 +1,7 @@
+locals {
+  short = {
+    a = 1
+  }
+  longer_name = 2
+  x = 3
+}

@@ -1,0 +1,5 @@
+locals { # comment
+  a = 1
+} # after close
+resource "x" "y" { // c
+}

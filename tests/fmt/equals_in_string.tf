@@ -1,0 +1,5 @@
+locals {
+  a = "x=y"
+  bb = "=="
+  c = a == b
+}

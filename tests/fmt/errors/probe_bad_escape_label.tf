@@ -1,0 +1,1 @@
+resource "\q" "b" {}

@@ -1,0 +1,10 @@
+locals {
+  a = [
+    <<EOT
+one
+EOT
+    ,
+    "two",
+  ]
+  b = 1
+}

@@ -1,0 +1,4 @@
+resource "a\u0041" "b\tc" {
+}
+resource "x" "" {
+}

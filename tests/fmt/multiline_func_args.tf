@@ -1,0 +1,9 @@
+locals {
+  a = format("%s-%s",
+    var.a,
+  var.b)
+  b = coalesce(
+  var.x,
+      var.y
+  )
+}

@@ -1,0 +1,5 @@
+resource "a" "b" {}
+resource "a" "c" { }
+resource "a" "d" {   count = 1   }
+data "x" "y" {name="z"}
+locals {}

@@ -1,0 +1,7 @@
+a = <<EOT
+%{if x}
+y
+%{else}
+z
+%{endif}
+EOT

@@ -1,0 +1,5 @@
+locals {
+  a = "%{ for x in var.l }${x},%{ endfor }"
+  b = "%{~ if var.c ~}yes%{~ endif ~}"
+  c = "${ {a=1}.a }"
+}

@@ -1,0 +1,5 @@
+locals {
+  a = ! var.x
+  b = !(var.y)
+  c = - var.z
+}

@@ -1,0 +1,9 @@
+locals {
+  a = [
+    # first
+    1,
+    2, # two
+    // three
+    3
+  ]
+}

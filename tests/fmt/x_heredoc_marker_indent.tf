@@ -1,0 +1,6 @@
+locals {
+  a = <<EOT
+  foo
+  EOT
+  b = 2
+}

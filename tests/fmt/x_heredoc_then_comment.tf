@@ -1,0 +1,7 @@
+locals {
+  a = <<EOT
+foo
+EOT
+  # c
+  bbb = 2 # x
+}

@@ -1,0 +1,6 @@
+locals {
+  a = "${merge(
+    var.a,
+    var.b
+  )}"
+}

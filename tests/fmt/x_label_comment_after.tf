@@ -1,0 +1,6 @@
+resource "a" "b" /* keep? */ {
+}
+resource /* drop? */ "a" "c" {
+}
+locals /* nolabel */ {
+}

@@ -1,0 +1,7 @@
+locals {
+  a = trimspace(<<EOT
+foo
+EOT
+  )
+  b = 1
+}

@@ -1,0 +1,7 @@
+locals {
+  a = <<EOT
+%{ if x }
+  ${ y }
+%{ endif }
+EOT
+}

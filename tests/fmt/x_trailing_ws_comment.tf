@@ -1,0 +1,4 @@
+# comment with trailing space   
+locals {
+  a = 1 # c   
+}
