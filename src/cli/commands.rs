@@ -484,9 +484,111 @@ fn open_brackets(s: &str) -> i32 {
     depth
 }
 
-pub fn fmt_cmd(_dir: &Path, _a: super::FmtArgs) -> i32 {
-    eprintln!("Error: fmt is not available in this build");
-    1
+/// `herd fmt`: exit 0 when done, 3 when `-check` finds unformatted files,
+/// 2 on syntax errors (Terraform's codes).
+pub fn fmt_cmd(_dir: &Path, a: super::FmtArgs) -> i32 {
+    let mut code = 0;
+    let targets = if a.targets.is_empty() {
+        vec![".".to_string()]
+    } else {
+        a.targets.clone()
+    };
+    for t in &targets {
+        if t == "-" {
+            let mut src = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut src);
+            match crate::fmt::format_source(&src) {
+                Ok(out) => {
+                    if a.check && out != src {
+                        code = code.max(3);
+                    }
+                    if a.diff {
+                        print!("{}", crate::fmt::unified_diff(&src, &out, "<stdin>"));
+                    } else if !a.check {
+                        print!("{out}");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("╷\n│ Error: Invalid syntax\n│ \n│   on <stdin> line {e}\n╵");
+                    code = 2;
+                }
+            }
+            continue;
+        }
+        let p = PathBuf::from(t);
+        let mut files = vec![];
+        if p.is_dir() {
+            collect_fmt_files(&p, a.recursive, &mut files);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            eprintln!("╷\n│ Error: No file or directory at {t}\n│ \n│ There is no configuration file or directory at {t}.\n╵");
+            code = 2;
+            continue;
+        }
+        for f in files {
+            let shown = f.strip_prefix("./").unwrap_or(&f).display().to_string();
+            let src = match std::fs::read_to_string(&f) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("Error: Failed to read file {shown}: {e}");
+                    code = 2;
+                    continue;
+                }
+            };
+            match crate::fmt::format_source(&src) {
+                Ok(out) => {
+                    if out == src {
+                        continue;
+                    }
+                    if a.list {
+                        println!("{shown}");
+                    }
+                    if a.diff {
+                        print!("{}", crate::fmt::unified_diff(&src, &out, &shown));
+                    }
+                    if a.check {
+                        code = code.max(3);
+                    } else if a.write {
+                        if let Err(e) = std::fs::write(&f, out) {
+                            eprintln!("Error: Failed to write {shown}: {e}");
+                            code = 2;
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("╷\n│ Error: Invalid syntax\n│ \n│   on {shown} line {e}\n│ \n│ Fix the syntax error before formatting; the file was left unchanged.\n╵");
+                    code = 2;
+                }
+            }
+        }
+    }
+    code
+}
+
+fn collect_fmt_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => return,
+    };
+    entries.sort();
+    for p in entries {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if p.is_dir() {
+            if recursive && !name.starts_with('.') {
+                collect_fmt_files(&p, recursive, out);
+            }
+        } else if name.ends_with(".tf")
+            || name.ends_with(".tfvars")
+            || name.ends_with(".tftest.hcl")
+        {
+            out.push(p);
+        }
+    }
 }
 
 #[allow(dead_code)]

@@ -37,8 +37,15 @@ impl Decoder<'_, '_> {
         ev.eval(e)
     }
 
-    fn err(&self, summary: &str, detail: String, span: Option<std::ops::Range<usize>>) -> Diagnostic {
-        Diagnostic::error(summary, detail).at(range_of(&self.file, span)).in_context(self.context.clone())
+    fn err(
+        &self,
+        summary: &str,
+        detail: String,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Diagnostic {
+        Diagnostic::error(summary, detail)
+            .at(range_of(&self.file, span))
+            .in_context(self.context.clone())
     }
 
     /// Decode `body` into an object of `schema`'s type.
@@ -86,7 +93,10 @@ impl Decoder<'_, '_> {
                     } else {
                         diags.push(self.err(
                             "Unsupported argument",
-                            format!("An argument named {name:?} is not expected here.{}", suggest(name, &schema.config_names())),
+                            format!(
+                                "An argument named {name:?} is not expected here.{}",
+                                suggest(name, &schema.config_names())
+                            ),
                             a.key.span(),
                         ));
                     }
@@ -101,7 +111,13 @@ impl Decoder<'_, '_> {
                         let Some(nb) = schema.blocks.get(label.as_str()) else {
                             diags.push(self.err(
                                 "Unsupported block type",
-                                format!("Blocks of type {label:?} are not expected here.{}", suggest(&label, &schema.blocks.keys().copied().collect::<Vec<_>>())),
+                                format!(
+                                    "Blocks of type {label:?} are not expected here.{}",
+                                    suggest(
+                                        &label,
+                                        &schema.blocks.keys().copied().collect::<Vec<_>>()
+                                    )
+                                ),
                                 b.ident.span(),
                             ));
                             continue;
@@ -119,13 +135,20 @@ impl Decoder<'_, '_> {
                         let detail = if schema.attributes.contains_key(kind) {
                             format!("Blocks of type {kind:?} are not expected here. Did you mean to define argument {kind:?}? If so, use the equals sign to assign it a value.")
                         } else {
-                            format!("Blocks of type {kind:?} are not expected here.{}", suggest(kind, &schema.blocks.keys().copied().collect::<Vec<_>>()))
+                            format!(
+                                "Blocks of type {kind:?} are not expected here.{}",
+                                suggest(kind, &schema.blocks.keys().copied().collect::<Vec<_>>())
+                            )
                         };
                         diags.push(self.err("Unsupported block type", detail, b.ident.span()));
                         continue;
                     };
                     if !b.labels.is_empty() {
-                        diags.push(self.err("Extraneous label for block", format!("No labels are expected for {kind} blocks."), b.ident.span()));
+                        diags.push(self.err(
+                            "Extraneous label for block",
+                            format!("No labels are expected for {kind} blocks."),
+                            b.ident.span(),
+                        ));
                         continue;
                     }
                     match self.decode(&b.body, &nb.block) {
@@ -138,9 +161,12 @@ impl Decoder<'_, '_> {
         for (name, sa) in &schema.attributes {
             if sa.required && !attrs.contains_key(*name) {
                 diags.push(
-                    Diagnostic::error("Missing required argument", format!("The argument {name:?} is required, but no definition was found."))
-                        .at(range_of(&self.file, body.span()))
-                        .in_context(self.context.clone()),
+                    Diagnostic::error(
+                        "Missing required argument",
+                        format!("The argument {name:?} is required, but no definition was found."),
+                    )
+                    .at(range_of(&self.file, body.span()))
+                    .in_context(self.context.clone()),
                 );
             }
         }
@@ -151,16 +177,25 @@ impl Decoder<'_, '_> {
             }
             if n < nb.min_items {
                 diags.push(
-                    Diagnostic::error("Insufficient blocks", format!("At least {} {name:?} block(s) are required.", nb.min_items))
-                        .at(range_of(&self.file, body.span()))
-                        .in_context(self.context.clone()),
+                    Diagnostic::error(
+                        "Insufficient blocks",
+                        format!("At least {} {name:?} block(s) are required.", nb.min_items),
+                    )
+                    .at(range_of(&self.file, body.span()))
+                    .in_context(self.context.clone()),
                 );
             }
             if n > nb.max_items {
                 diags.push(
-                    Diagnostic::error(format!("Too many {name} blocks"), format!("No more than {} {name:?} block(s) are allowed.", nb.max_items))
-                        .at(range_of(&self.file, body.span()))
-                        .in_context(self.context.clone()),
+                    Diagnostic::error(
+                        format!("Too many {name} blocks"),
+                        format!(
+                            "No more than {} {name:?} block(s) are allowed.",
+                            nb.max_items
+                        ),
+                    )
+                    .at(range_of(&self.file, body.span()))
+                    .in_context(self.context.clone()),
                 );
             }
         }
@@ -191,7 +226,10 @@ impl Decoder<'_, '_> {
             }
             let items = blocks.remove(*name).unwrap_or_default();
             let v = match nb.nesting {
-                BlockNesting::Single => items.into_iter().next().unwrap_or_else(|| Value::null_of(ty)),
+                BlockNesting::Single => items
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Value::null_of(ty)),
                 BlockNesting::List => Value::list(ty, items),
                 BlockNesting::Set => Value::set(ty, items),
             };
@@ -201,7 +239,12 @@ impl Decoder<'_, '_> {
     }
 
     /// Expand a `dynamic` block; `Ok(None)` when its for_each is unknown.
-    fn dynamic(&mut self, b: &hcl_edit::structure::Block, label: &str, schema: &Schema) -> R<Option<Vec<Value>>> {
+    fn dynamic(
+        &mut self,
+        b: &hcl_edit::structure::Block,
+        label: &str,
+        schema: &Schema,
+    ) -> R<Option<Vec<Value>>> {
         let mut for_each = None;
         let mut iterator = label.to_string();
         let mut content = None;
@@ -229,7 +272,11 @@ impl Decoder<'_, '_> {
         }
         let (Some(fe), Some(content)) = (for_each, content) else {
             return Err(self
-                .err("Invalid dynamic block", "A dynamic block requires a for_each argument and a content block.".into(), b.ident.span())
+                .err(
+                    "Invalid dynamic block",
+                    "A dynamic block requires a for_each argument and a content block.".into(),
+                    b.ident.span(),
+                )
                 .into());
         };
         let coll = self.eval(fe)?;
@@ -237,24 +284,43 @@ impl Decoder<'_, '_> {
             return Ok(None);
         }
         let pairs: Vec<(Value, Value)> = match &coll.kind {
-            Kind::List(_, xs) | Kind::Tuple(xs) => xs.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect(),
+            Kind::List(_, xs) | Kind::Tuple(xs) => xs
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::int(i as i64), v.clone()))
+                .collect(),
             Kind::Set(_, xs) => xs.iter().map(|v| (v.clone(), v.clone())).collect(),
-            Kind::Map(_, m) | Kind::Object(m) => m.iter().map(|(k, v)| (Value::string(k.clone()), v.clone())).collect(),
+            Kind::Map(_, m) | Kind::Object(m) => m
+                .iter()
+                .map(|(k, v)| (Value::string(k.clone()), v.clone()))
+                .collect(),
             Kind::Null(_) => {
-                return Err(self.err("Invalid dynamic for_each value", "Cannot use a null value in for_each.".into(), fe.span()).into());
-            }
-            _ => {
                 return Err(self
-                    .err("Invalid dynamic for_each value", format!("Cannot use a {} value in for_each. An iterable collection is required.", coll.ty().friendly_name()), fe.span())
-                    .into())
+                    .err(
+                        "Invalid dynamic for_each value",
+                        "Cannot use a null value in for_each.".into(),
+                        fe.span(),
+                    )
+                    .into());
             }
+            _ => return Err(self
+                .err(
+                    "Invalid dynamic for_each value",
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        coll.ty().friendly_name()
+                    ),
+                    fe.span(),
+                )
+                .into()),
         };
         let mut out = vec![];
         for (k, v) in pairs {
             let mut it = BTreeMap::new();
             it.insert("key".to_string(), k);
             it.insert("value".to_string(), v);
-            self.scopes.push((iterator.clone(), Value::object(it).mark(coll.sensitive)));
+            self.scopes
+                .push((iterator.clone(), Value::object(it).mark(coll.sensitive)));
             let r = self.decode(content, schema);
             self.scopes.pop();
             out.push(r?);

@@ -16,7 +16,8 @@ pub struct Proposed {
 }
 
 fn get(v: Option<&Value>, name: &str) -> Option<Value> {
-    v.and_then(|v| v.as_entries()).and_then(|m| m.get(name).cloned())
+    v.and_then(|v| v.as_entries())
+        .and_then(|m| m.get(name).cloned())
 }
 
 /// Values equal for planning purposes (marks ignored; unknown ≠ anything).
@@ -36,15 +37,26 @@ pub fn same(a: &Value, b: &Value) -> bool {
 
 /// Apply `ignore_changes`: configured values of ignored attributes are
 /// replaced by the prior ones.
-pub fn apply_ignore_changes(ic: &IgnoreChanges, prior: Option<&Value>, config: Value, schema: &Schema) -> Value {
+pub fn apply_ignore_changes(
+    ic: &IgnoreChanges,
+    prior: Option<&Value>,
+    config: Value,
+    schema: &Schema,
+) -> Value {
     let Some(prior) = prior else { return config };
-    let Some(cm) = config.as_entries() else { return config };
+    let Some(cm) = config.as_entries() else {
+        return config;
+    };
     let mut m = cm.clone();
     match ic {
         IgnoreChanges::None => return config,
         IgnoreChanges::All => {
             for (k, v) in m.iter_mut() {
-                let configurable = schema.attributes.get(k.as_str()).map(|a| a.required || a.optional).unwrap_or(true);
+                let configurable = schema
+                    .attributes
+                    .get(k.as_str())
+                    .map(|a| a.required || a.optional)
+                    .unwrap_or(true);
                 if configurable {
                     if let Some(p) = get(Some(prior), k) {
                         *v = p;
@@ -68,10 +80,19 @@ pub fn apply_ignore_changes(ic: &IgnoreChanges, prior: Option<&Value>, config: V
 pub fn propose(schema: &Schema, prior: Option<&Value>, config: &Value) -> Proposed {
     let mut replace = vec![];
     let value = propose_obj(schema, prior, config, &mut vec![], &mut replace);
-    Proposed { value, replace_paths: replace }
+    Proposed {
+        value,
+        replace_paths: replace,
+    }
 }
 
-fn propose_obj(schema: &Schema, prior: Option<&Value>, config: &Value, path: &mut Vec<PathStep>, replace: &mut Vec<Vec<PathStep>>) -> Value {
+fn propose_obj(
+    schema: &Schema,
+    prior: Option<&Value>,
+    config: &Value,
+    path: &mut Vec<PathStep>,
+    replace: &mut Vec<Vec<PathStep>>,
+) -> Value {
     let prior = prior.filter(|p| !p.is_null() && p.is_known());
     let mut out = BTreeMap::new();
     for (name, sa) in &schema.attributes {
@@ -117,17 +138,30 @@ fn propose_obj(schema: &Schema, prior: Option<&Value>, config: &Value, path: &mu
             }
             (BlockNesting::List, Some(c)) | (BlockNesting::Set, Some(c)) => {
                 let items = c.as_seq().map(|s| s.to_vec()).unwrap_or_default();
-                let prior_items: Vec<Value> = pri.as_ref().and_then(|p| p.as_seq()).map(|s| s.to_vec()).unwrap_or_default();
+                let prior_items: Vec<Value> = pri
+                    .as_ref()
+                    .and_then(|p| p.as_seq())
+                    .map(|s| s.to_vec())
+                    .unwrap_or_default();
                 let mut outs = vec![];
                 for (i, it) in items.iter().enumerate() {
                     // Match set elements by their configured fields; list elements by index.
                     let pmatch = if nb.nesting == BlockNesting::Set {
-                        prior_items.iter().find(|p| config_fields_equal(&nb.block, p, it)).cloned()
+                        prior_items
+                            .iter()
+                            .find(|p| config_fields_equal(&nb.block, p, it))
+                            .cloned()
                     } else {
                         prior_items.get(i).cloned()
                     };
                     path.push(PathStep::Index(i as i64));
-                    outs.push(propose_obj(&nb.block, pmatch.as_ref(), it, path, &mut vec![]));
+                    outs.push(propose_obj(
+                        &nb.block,
+                        pmatch.as_ref(),
+                        it,
+                        path,
+                        &mut vec![],
+                    ));
                     path.pop();
                 }
                 if nb.nesting == BlockNesting::Set {
@@ -164,10 +198,15 @@ fn config_fields_equal(schema: &Schema, prior: &Value, config: &Value) -> bool {
 /// Give a value read from a provider or state the schema's shape: missing
 /// attributes become null, schema-sensitive attributes are marked.
 pub fn normalize(schema: &Schema, v: &Value) -> Value {
-    let Some(m) = v.as_entries() else { return v.clone() };
+    let Some(m) = v.as_entries() else {
+        return v.clone();
+    };
     let mut out = BTreeMap::new();
     for (name, sa) in &schema.attributes {
-        let mut x = m.get(*name).cloned().unwrap_or_else(|| Value::null_of(sa.ty.clone()));
+        let mut x = m
+            .get(*name)
+            .cloned()
+            .unwrap_or_else(|| Value::null_of(sa.ty.clone()));
         if sa.ty != Type::Dynamic && x.is_known() {
             x = crate::lang::convert::convert(&x, &sa.ty).unwrap_or(x);
         }
@@ -178,12 +217,21 @@ pub fn normalize(schema: &Schema, v: &Value) -> Value {
     }
     for (name, nb) in &schema.blocks {
         let ty = nb.block.value_type();
-        let x = m.get(*name).cloned().unwrap_or_else(|| Value::null_of(ty.clone()));
+        let x = m
+            .get(*name)
+            .cloned()
+            .unwrap_or_else(|| Value::null_of(ty.clone()));
         let x = match (&x.kind, nb.nesting) {
             (Kind::Object(_), BlockNesting::Single) => normalize(&nb.block, &x),
-            (Kind::List(_, xs) | Kind::Tuple(xs), BlockNesting::List) => Value::list(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect()),
-            (Kind::List(_, xs) | Kind::Tuple(xs) | Kind::Set(_, xs), BlockNesting::Set) => Value::set(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect()),
-            (Kind::Set(_, xs), BlockNesting::List) => Value::list(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect()),
+            (Kind::List(_, xs) | Kind::Tuple(xs), BlockNesting::List) => {
+                Value::list(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect())
+            }
+            (Kind::List(_, xs) | Kind::Tuple(xs) | Kind::Set(_, xs), BlockNesting::Set) => {
+                Value::set(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect())
+            }
+            (Kind::Set(_, xs), BlockNesting::List) => {
+                Value::list(ty, xs.iter().map(|e| normalize(&nb.block, e)).collect())
+            }
             (Kind::Null(_), BlockNesting::List) => Value::list(ty, vec![]),
             (Kind::Null(_), BlockNesting::Set) => Value::set(ty, vec![]),
             _ => x,

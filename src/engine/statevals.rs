@@ -26,7 +26,11 @@ fn mark_path(v: Value, steps: &[J]) -> Value {
     let sensitive = v.sensitive;
     // Index steps wrap their key: {"type":"index","value":{"value":0,"type":"number"}}.
     let step_value = first.get("value").map(|x| x.get("value").unwrap_or(x));
-    let kind = match (v.kind, first.get("type").and_then(|t| t.as_str()), step_value) {
+    let kind = match (
+        v.kind,
+        first.get("type").and_then(|t| t.as_str()),
+        step_value,
+    ) {
         (Kind::Object(mut m), Some("get_attr"), Some(J::String(name))) => {
             if let Some(x) = m.remove(name) {
                 m.insert(name.clone(), mark_path(x, rest));

@@ -230,12 +230,22 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
 
 impl State {
     /// Every resource instance in the state, by address.
-    pub fn instances(&self) -> Vec<(crate::addrs::AbsResourceInstance, &ResourceState, &InstanceState)> {
+    pub fn instances(
+        &self,
+    ) -> Vec<(
+        crate::addrs::AbsResourceInstance,
+        &ResourceState,
+        &InstanceState,
+    )> {
         let mut out = vec![];
         for r in &self.resources {
             let module = parse_module(r.module.as_deref().unwrap_or(""));
             let resource = crate::addrs::Resource {
-                mode: if r.mode == "data" { crate::addrs::Mode::Data } else { crate::addrs::Mode::Managed },
+                mode: if r.mode == "data" {
+                    crate::addrs::Mode::Data
+                } else {
+                    crate::addrs::Mode::Managed
+                },
                 ty: r.ty.clone(),
                 name: r.name.clone(),
             };
@@ -243,7 +253,10 @@ impl State {
                 if i.deposed.is_some() {
                     continue;
                 }
-                let key = i.index_key.as_ref().and_then(crate::addrs::InstanceKey::from_json);
+                let key = i
+                    .index_key
+                    .as_ref()
+                    .and_then(crate::addrs::InstanceKey::from_json);
                 out.push((
                     crate::addrs::AbsResourceInstance {
                         module: module.clone(),
@@ -259,18 +272,39 @@ impl State {
     }
 
     /// Find an instance.
-    pub fn instance(&self, addr: &crate::addrs::AbsResourceInstance) -> Option<(&ResourceState, &InstanceState)> {
-        self.instances().into_iter().find(|(a, _, _)| a == addr).map(|(_, r, i)| (r, i))
+    pub fn instance(
+        &self,
+        addr: &crate::addrs::AbsResourceInstance,
+    ) -> Option<(&ResourceState, &InstanceState)> {
+        self.instances()
+            .into_iter()
+            .find(|(a, _, _)| a == addr)
+            .map(|(_, r, i)| (r, i))
     }
 
     /// Insert or replace an instance object.
-    pub fn set_instance(&mut self, addr: &crate::addrs::AbsResourceInstance, provider: &str, inst: InstanceState) {
-        let module = if addr.module.is_root() { None } else { Some(addr.module.to_string()) };
-        let mode = if addr.resource.mode == crate::addrs::Mode::Data { "data" } else { "managed" };
-        let pos = self
-            .resources
-            .iter()
-            .position(|r| r.module == module && r.mode == mode && r.ty == addr.resource.ty && r.name == addr.resource.name);
+    pub fn set_instance(
+        &mut self,
+        addr: &crate::addrs::AbsResourceInstance,
+        provider: &str,
+        inst: InstanceState,
+    ) {
+        let module = if addr.module.is_root() {
+            None
+        } else {
+            Some(addr.module.to_string())
+        };
+        let mode = if addr.resource.mode == crate::addrs::Mode::Data {
+            "data"
+        } else {
+            "managed"
+        };
+        let pos = self.resources.iter().position(|r| {
+            r.module == module
+                && r.mode == mode
+                && r.ty == addr.resource.ty
+                && r.name == addr.resource.name
+        });
         let idx = match pos {
             Some(i) => i,
             None => {
@@ -288,7 +322,11 @@ impl State {
         let r = &mut self.resources[idx];
         r.provider = provider.into();
         let key = addr.key.as_ref().map(|k| k.to_json());
-        match r.instances.iter().position(|i| i.index_key == key && i.deposed.is_none()) {
+        match r
+            .instances
+            .iter()
+            .position(|i| i.index_key == key && i.deposed.is_none())
+        {
             Some(i) => r.instances[i] = inst,
             None => r.instances.push(inst),
         }
@@ -296,15 +334,31 @@ impl State {
     }
 
     /// Remove an instance; drops the resource when it has no instances left.
-    pub fn remove_instance(&mut self, addr: &crate::addrs::AbsResourceInstance) -> Option<InstanceState> {
-        let module = if addr.module.is_root() { None } else { Some(addr.module.to_string()) };
-        let mode = if addr.resource.mode == crate::addrs::Mode::Data { "data" } else { "managed" };
+    pub fn remove_instance(
+        &mut self,
+        addr: &crate::addrs::AbsResourceInstance,
+    ) -> Option<InstanceState> {
+        let module = if addr.module.is_root() {
+            None
+        } else {
+            Some(addr.module.to_string())
+        };
+        let mode = if addr.resource.mode == crate::addrs::Mode::Data {
+            "data"
+        } else {
+            "managed"
+        };
         let key = addr.key.as_ref().map(|k| k.to_json());
-        let ri = self
-            .resources
+        let ri = self.resources.iter().position(|r| {
+            r.module == module
+                && r.mode == mode
+                && r.ty == addr.resource.ty
+                && r.name == addr.resource.name
+        })?;
+        let ii = self.resources[ri]
+            .instances
             .iter()
-            .position(|r| r.module == module && r.mode == mode && r.ty == addr.resource.ty && r.name == addr.resource.name)?;
-        let ii = self.resources[ri].instances.iter().position(|i| i.index_key == key && i.deposed.is_none())?;
+            .position(|i| i.index_key == key && i.deposed.is_none())?;
         let inst = self.resources[ri].instances.remove(ii);
         if self.resources[ri].instances.is_empty() {
             self.resources.remove(ri);
@@ -315,10 +369,22 @@ impl State {
     /// Terraform's order: by module, then mode (data before managed), type, name; instances by key.
     pub fn sort(&mut self) {
         for r in self.resources.iter_mut() {
-            r.instances.sort_by(|a, b| key_order(&a.index_key).cmp(&key_order(&b.index_key)));
+            r.instances
+                .sort_by(|a, b| key_order(&a.index_key).cmp(&key_order(&b.index_key)));
         }
         self.resources.sort_by(|a, b| {
-            (a.module.clone().unwrap_or_default(), a.mode == "managed", &a.ty, &a.name).cmp(&(b.module.clone().unwrap_or_default(), b.mode == "managed", &b.ty, &b.name))
+            (
+                a.module.clone().unwrap_or_default(),
+                a.mode == "managed",
+                &a.ty,
+                &a.name,
+            )
+                .cmp(&(
+                    b.module.clone().unwrap_or_default(),
+                    b.mode == "managed",
+                    &b.ty,
+                    &b.name,
+                ))
         });
     }
 }
