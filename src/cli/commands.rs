@@ -26,6 +26,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate(&dir, a),
         Command::Plan(a) => plan_apply(&dir, a, false),
         Command::Apply(a) => plan_apply(&dir, a, true),
+        Command::Destroy(mut a) => {
+            a.destroy = true;
+            plan_apply(&dir, a, true)
+        }
+        Command::Graph(a) => graph_cmd(&dir, a),
         Command::Output(a) => output(&dir, a),
         Command::Console(a) => console(&dir, a),
         Command::Fmt(a) => super::commands::fmt_cmd(&dir, a),
@@ -187,6 +192,7 @@ fn validate(dir: &Path, a: ValidateArgs) -> i32 {
     0
 }
 
+#[allow(dead_code)]
 fn output_state_map(outputs: &BTreeMap<String, Value>) -> BTreeMap<String, OutputState> {
     outputs
         .iter()
@@ -209,6 +215,77 @@ fn output_state_map(outputs: &BTreeMap<String, Value>) -> BTreeMap<String, Outpu
         .collect()
 }
 
+fn parse_targets(list: &[String]) -> Result<Vec<crate::addrs::Target>, String> {
+    list.iter()
+        .map(|t| t.parse::<crate::addrs::Target>().map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Interim plan rendering (replaced by `plan::render`).
+fn render_plan_text(plan: &crate::plan::Plan) -> String {
+    use crate::plan::Action;
+    let mut out = String::new();
+    let shown: Vec<&crate::plan::ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::NoOp))
+        .collect();
+    if shown.is_empty() && !plan.outputs.iter().any(|o| o.action != Action::NoOp) {
+        out.push_str("\nNo changes. Your infrastructure matches the configuration.\n\nherd has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
+        return out;
+    }
+    if !shown.is_empty() {
+        out.push_str("\nherd will perform the following actions:\n\n");
+        for c in &shown {
+            let (what, sym) = match c.action {
+                Action::Create => ("will be created", "+"),
+                Action::Update => ("will be updated in-place", "~"),
+                Action::Delete => ("will be destroyed", "-"),
+                Action::DeleteThenCreate => ("must be replaced", "-/+"),
+                Action::CreateThenDelete => ("must be replaced", "+/-"),
+                Action::Read => ("will be read during apply", "<="),
+                Action::NoOp => ("", ""),
+            };
+            out.push_str(&format!(
+                "  # {} {what}\n  {sym} resource {:?} {:?}\n\n",
+                c.addr, c.addr.resource.ty, c.addr.resource.name
+            ));
+        }
+        let (a, c, d) = plan.counts();
+        out.push_str(&format!(
+            "Plan: {a} to add, {c} to change, {d} to destroy.\n"
+        ));
+    }
+    let outs: Vec<&crate::plan::OutputChange> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    if !outs.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        for o in outs {
+            let v = |x: &Option<Value>| match x {
+                Some(v) if v.deep_sensitive() || o.sensitive => "(sensitive value)".to_string(),
+                Some(v) => render_value(v),
+                None => "null".into(),
+            };
+            match o.action {
+                Action::Create => out.push_str(&format!("  + {} = {}\n", o.name, v(&o.after))),
+                Action::Delete => {
+                    out.push_str(&format!("  - {} = {} -> null\n", o.name, v(&o.before)))
+                }
+                _ => out.push_str(&format!(
+                    "  ~ {} = {} -> {}\n",
+                    o.name,
+                    v(&o.before),
+                    v(&o.after)
+                )),
+            }
+        }
+    }
+    out
+}
+
 fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
     let color = color_enabled(a.no_color);
     let bold = |s: &str| {
@@ -222,7 +299,26 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
     let prior = match state::read(&spath) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Error: Failed to load state\n\n{e}");
+            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let targets = match parse_targets(&a.target) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Invalid target address\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let replace: Vec<crate::addrs::AbsResourceInstance> = match a
+        .replace
+        .iter()
+        .map(|r| r.parse())
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Invalid replace address\n│ \n│ {e}\n╵");
             return 1;
         }
     };
@@ -232,56 +328,29 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         workspace: workspace(dir),
         validate_only: false,
     };
-    let (loaded, ev) = engine::evaluate(dir, &opts);
-    print_diags(&ev.diags, &loaded.sources, a.no_color);
-    if ev.diags.has_errors() {
+    let session = match engine::prepare(dir, &opts) {
+        Ok(s) => s,
+        Err((sources, d)) => {
+            print_diags(&d, &sources, a.no_color);
+            return 1;
+        }
+    };
+    print_diags(&session.warnings, &session.loaded.sources, a.no_color);
+    let prior_state = prior.clone().unwrap_or_default();
+    let popts = engine::plan::PlanOptions {
+        targets,
+        replace,
+        destroy: a.destroy,
+        refresh: a.refresh,
+        refresh_only: a.refresh_only,
+    };
+    let (plan, diags) = session.plan(&prior_state, popts);
+    print_diags(&diags, &session.loaded.sources, a.no_color);
+    if diags.has_errors() {
         return 1;
     }
-    let new_outputs = output_state_map(&ev.outputs);
-    let old_outputs = prior
-        .as_ref()
-        .map(|s| s.outputs.clone())
-        .unwrap_or_default();
-    // Output changes.
-    let mut lines = vec![];
-    for (k, v) in &ev.outputs {
-        if v.is_null() {
-            if old_outputs.contains_key(k) {
-                lines.push(format!(
-                    "  - {k} = {} -> null",
-                    render_state_output(&old_outputs[k])
-                ));
-            }
-            continue;
-        }
-        let shown = if v.deep_sensitive() {
-            "(sensitive value)".to_string()
-        } else {
-            render_value(v)
-        };
-        match old_outputs.get(k) {
-            None => lines.push(format!("  + {k} = {shown}")),
-            Some(o) if Some(o) != new_outputs.get(k) => {
-                lines.push(format!("  ~ {k} = {} -> {shown}", render_state_output(o)))
-            }
-            _ => {}
-        }
-    }
-    for (k, o) in &old_outputs {
-        if !ev.outputs.contains_key(k) {
-            lines.push(format!("  - {k} = {} -> null", render_state_output(o)));
-        }
-    }
-    let changed = !lines.is_empty();
-    if !changed {
-        println!("\n{}\n\nherd has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.", bold("No changes. Your infrastructure matches the configuration."));
-    } else {
-        println!("\nChanges to Outputs:");
-        for l in &lines {
-            println!("{l}");
-        }
-        println!("\nYou can apply this plan to save these new output values to the herd\nstate, without changing any real infrastructure.");
-    }
+    print!("{}", render_plan_text(&plan));
+    let changed = plan.has_changes();
     if !apply {
         if a.detailed_exitcode && changed {
             return 2;
@@ -299,19 +368,42 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
             return 1;
         }
     }
-    let mut st = prior.clone().unwrap_or_default();
-    st.outputs = new_outputs;
-    if let Err(e) = state::persist(&spath, prior.as_ref(), st) {
-        eprintln!("Error: Failed to save state\n\n{e}");
+    if changed {
+        println!();
+    }
+    let outcome = session.apply(
+        &plan,
+        engine::apply::ApplyOptions {
+            parallelism: a.parallelism,
+            state_path: spath.clone(),
+            on_disk: prior.clone(),
+        },
+    );
+    print_diags(&outcome.diags, &session.loaded.sources, a.no_color);
+    if outcome.diags.has_errors() {
         return 1;
+    }
+    let c = outcome.counts;
+    if a.destroy {
+        println!(
+            "\n{}",
+            bold(&format!(
+                "Destroy complete! Resources: {} destroyed.",
+                c.destroyed
+            ))
+        );
+        return 0;
     }
     println!(
         "\n{}",
-        bold("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        bold(&format!(
+            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            c.added, c.changed, c.destroyed
+        ))
     );
-    if ev.outputs.values().any(|v| !v.is_null()) {
+    if outcome.outputs.values().any(|v| !v.is_null()) {
         println!("\n{}\n", bold("Outputs:"));
-        for (k, v) in &ev.outputs {
+        for (k, v) in &outcome.outputs {
             if v.is_null() {
                 continue;
             }
@@ -321,6 +413,29 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
                 render_value(v)
             };
             println!("{k} = {shown}");
+        }
+    }
+    0
+}
+
+fn graph_cmd(dir: &Path, a: super::GraphArgs) -> i32 {
+    let (loaded, diags) = engine::load(dir);
+    print_diags(&diags, &loaded.sources, false);
+    if diags.has_errors() {
+        return 1;
+    }
+    let (g, d) = crate::graph::build(&loaded.root);
+    print_diags(&d, &loaded.sources, false);
+    if d.has_errors() {
+        return 1;
+    }
+    let reverse = a.ty.as_deref() == Some("destroy");
+    match a.format.as_deref() {
+        Some("mermaid") => print!("{}", g.to_mermaid()),
+        None | Some("dot") => print!("{}", g.to_dot(reverse)),
+        Some(f) => {
+            eprintln!("Error: unknown graph format {f:?}; use dot or mermaid.");
+            return 1;
         }
     }
     0

@@ -30,6 +30,10 @@ pub enum Command {
     Plan(PlanArgs),
     /// Create or update infrastructure.
     Apply(PlanArgs),
+    /// Destroy previously-created infrastructure.
+    Destroy(PlanArgs),
+    /// Show the dependency graph (DOT or mermaid).
+    Graph(GraphArgs),
     /// Show output values from the state.
     Output(OutputArgs),
     /// Try expressions interactively (or from standard input).
@@ -115,6 +119,20 @@ pub struct PlanArgs {
     pub json: bool,
     /// A saved plan file to apply.
     pub plan_file: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct GraphArgs {
+    /// plan, apply or destroy (the resource graph is the same; destroy reverses edges).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub ty: Option<String>,
+    /// dot (default) or mermaid.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    #[arg(long = "draw-cycles")]
+    pub draw_cycles: bool,
+    #[arg(long)]
+    pub plan: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]

@@ -303,16 +303,18 @@ impl Decoder<'_, '_> {
                     )
                     .into());
             }
-            _ => return Err(self
-                .err(
-                    "Invalid dynamic for_each value",
-                    format!(
+            _ => {
+                return Err(self
+                    .err(
+                        "Invalid dynamic for_each value",
+                        format!(
                         "Cannot use a {} value in for_each. An iterable collection is required.",
                         coll.ty().friendly_name()
                     ),
-                    fe.span(),
-                )
-                .into()),
+                        fe.span(),
+                    )
+                    .into())
+            }
         };
         let mut out = vec![];
         for (k, v) in pairs {

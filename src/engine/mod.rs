@@ -3,9 +3,11 @@
 //! plan/apply engine; this stage evaluates variables, locals, modules and
 //! outputs.)
 
+pub mod apply;
 pub mod decode;
 pub mod diff;
 pub mod modeval;
+pub mod plan;
 pub mod statevals;
 pub mod vars;
 
@@ -252,5 +254,93 @@ impl Console {
                 Err(d)
             }
         }
+    }
+}
+
+/// A loaded configuration with its graph and root variable values, ready
+/// to plan and apply.
+pub struct Session {
+    pub dir: std::path::PathBuf,
+    pub loaded: Loaded,
+    pub graph: crate::graph::ConfigGraph,
+    pub vars: HashMap<String, Value>,
+    pub opts: RunOptions,
+    /// Warnings gathered while preparing.
+    pub warnings: Diagnostics,
+}
+
+/// Load, build the graph and gather root variables.
+pub fn prepare(dir: &Path, opts: &RunOptions) -> Result<Session, (Sources, Diagnostics)> {
+    let (loaded, mut diags) = load(dir);
+    if diags.has_errors() {
+        return Err((loaded.sources, diags));
+    }
+    let (graph, gd) = crate::graph::build(&loaded.root);
+    diags.extend(gd);
+    if diags.has_errors() {
+        return Err((loaded.sources, diags));
+    }
+    let (vars, d) = root_variables(dir, &loaded, opts);
+    diags.extend(d);
+    if diags.has_errors() {
+        return Err((loaded.sources, diags));
+    }
+    Ok(Session {
+        dir: dir.to_path_buf(),
+        loaded,
+        graph,
+        vars,
+        opts: opts.clone(),
+        warnings: diags,
+    })
+}
+
+impl Session {
+    fn world(&self) -> World {
+        World::new(
+            new_run(&self.dir, &self.loaded, &self.opts),
+            self.loaded.root.clone(),
+            self.vars.clone(),
+        )
+    }
+
+    /// Validate root variables, then plan.
+    pub fn plan(
+        &self,
+        prior: &crate::state::State,
+        popts: plan::PlanOptions,
+    ) -> (crate::plan::Plan, Diagnostics) {
+        let world = self.world();
+        let mut diags = Diagnostics::new();
+        let rv = world.root_view();
+        for (name, var) in &self.loaded.root.variables {
+            if let Err(d) = rv.validate_variable(var, name) {
+                diags.extend(d);
+            }
+        }
+        if diags.has_errors() {
+            return (
+                crate::plan::Plan {
+                    errored: true,
+                    prior_state: prior.clone(),
+                    ..Default::default()
+                },
+                diags,
+            );
+        }
+        let (mut p, d) = plan::make_plan(&self.loaded.root, &world, &self.graph, prior, popts);
+        diags.extend(d);
+        p.variables = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        (p, diags)
+    }
+
+    /// Apply a plan made from this configuration.
+    pub fn apply(&self, p: &crate::plan::Plan, aopts: apply::ApplyOptions) -> apply::ApplyOutcome {
+        let world = self.world();
+        apply::apply(&self.loaded.root, &world, &self.graph, p, aopts)
     }
 }

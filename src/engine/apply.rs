@@ -1,0 +1,1204 @@
+//! The apply walk. Every resource (per module instance) is a node; a node
+//! starts as soon as the nodes it depends on are done — never level by level
+//! — and each of its instance operations runs as a tokio task, bounded by
+//! `-parallelism`. Configuration is evaluated again (on the orchestrating
+//! thread) when a node starts, so values unknown at plan time are known.
+//! Deletions run in reverse dependency order. The state is persisted after
+//! every operation, with a pending-operation record while a create is in
+//! flight. A failure stops only the failed node's dependents.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::addrs::{AbsResource, AbsResourceInstance, InstanceKey, Mode};
+use crate::config::resource::Provisioner;
+use crate::config::{Module, ResourceBlock};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::engine::decode::Decoder;
+use crate::engine::diff::{apply_ignore_changes, normalize, propose};
+use crate::engine::modeval::{Expansion, Rep, World};
+use crate::engine::plan::{module_at, resource_block, resource_value};
+use crate::engine::statevals::{from_state, provider_addr, to_state};
+use crate::graph::ConfigGraph;
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::providers::{registry, ProviderCtx, ProviderError};
+use crate::state::{InstanceState, PendingOperation, State};
+
+pub struct ApplyOptions {
+    pub parallelism: usize,
+    pub state_path: PathBuf,
+    /// The state as last written to disk (for serial/backup handling).
+    pub on_disk: Option<State>,
+}
+
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Counts {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+}
+
+pub struct ApplyOutcome {
+    pub state: State,
+    pub counts: Counts,
+    pub diags: Diagnostics,
+    pub outputs: BTreeMap<String, Value>,
+    pub interrupted: bool,
+}
+
+/// A local-exec provisioner, evaluated.
+#[derive(Clone, Debug)]
+struct Exec {
+    command: String,
+    interpreter: Option<Vec<String>>,
+    environment: Vec<(String, String)>,
+    working_dir: Option<String>,
+    continue_on_failure: bool,
+    sensitive: bool,
+}
+
+enum OpKind {
+    Create {
+        planned: Value,
+    },
+    Update {
+        prior: Value,
+        planned: Value,
+    },
+    Delete {
+        prior: Value,
+        provisioners: Vec<Exec>,
+    },
+    Read {
+        config: Value,
+    },
+    Provision {
+        execs: Vec<Exec>,
+    },
+}
+
+enum OpResult {
+    Created(Result<Value, ProviderError>),
+    Updated(Result<Value, ProviderError>),
+    Deleted(Result<(), ProviderError>),
+    Read(Result<Value, ProviderError>),
+    Provisioned(Result<(), String>),
+}
+
+/// Work of one node: create/update/read part (`C`) or delete part (`D`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum NodeId {
+    C(AbsResource),
+    D(AbsResource),
+}
+
+#[derive(Default)]
+struct NodeState {
+    deps: BTreeSet<NodeId>,
+    started: bool,
+    pending_ops: usize,
+    failed: bool,
+    done: bool,
+    values: BTreeMap<Option<InstanceKey>, Value>,
+    expansion: Option<Expansion>,
+}
+
+fn verb(kind: &OpKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        OpKind::Create { .. } => ("Creating...", "Creation complete", "Still creating..."),
+        OpKind::Update { .. } => (
+            "Modifying...",
+            "Modifications complete",
+            "Still modifying...",
+        ),
+        OpKind::Delete { .. } => (
+            "Destroying...",
+            "Destruction complete",
+            "Still destroying...",
+        ),
+        OpKind::Read { .. } => ("Reading...", "Read complete", "Still reading..."),
+        OpKind::Provision { .. } => (
+            "Provisioning with 'local-exec'...",
+            "Provisioning complete",
+            "Still creating...",
+        ),
+    }
+}
+
+fn id_of(v: &Value) -> Option<String> {
+    v.as_entries()
+        .and_then(|m| m.get("id"))
+        .and_then(|x| x.as_str())
+        .map(|s| s.to_string())
+}
+
+fn fmt_elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+async fn run_exec(addr: &str, e: &Exec) -> Result<(), String> {
+    let argv: Vec<String> = match &e.interpreter {
+        Some(i) if !i.is_empty() => {
+            let mut v = i.clone();
+            v.push(e.command.clone());
+            v
+        }
+        _ => vec!["/bin/sh".into(), "-c".into(), e.command.clone()],
+    };
+    if e.sensitive {
+        println!("{addr} (local-exec): (output suppressed due to sensitive value in config)");
+    } else {
+        println!("{addr} (local-exec): Executing: {argv:?}");
+    }
+    let mut cmd = tokio::process::Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    for (k, v) in &e.environment {
+        cmd.env(k, v);
+    }
+    if let Some(d) = &e.working_dir {
+        cmd.current_dir(d);
+    }
+    cmd.stdin(std::process::Stdio::null());
+    let out = cmd
+        .output()
+        .await
+        .map_err(|err| format!("Error running command '{}': {err}.", e.command))?;
+    if !e.sensitive {
+        for l in String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stderr).lines())
+        {
+            println!("{addr} (local-exec): {l}");
+        }
+    }
+    if out.status.success() {
+        Ok(())
+    } else {
+        let tail = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        Err(format!(
+            "Error running command '{}': {}. Output: {}",
+            if e.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                e.command.clone()
+            },
+            out.status,
+            if e.sensitive { String::new() } else { tail }
+        ))
+    }
+}
+
+async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> OpResult {
+    let _permit = sem.acquire_owned().await.ok();
+    let (start_msg, done_msg, still_msg) = verb(&kind);
+    let res = registry().resource(&ty);
+    let ds = registry().data_source(&ty);
+    let ctx = ProviderCtx {
+        config: None,
+        address: addr.clone(),
+    };
+    let id_suffix = match &kind {
+        OpKind::Update { prior, .. } | OpKind::Delete { prior, .. } => id_of(prior)
+            .map(|i| format!(" [id={i}]"))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    println!("{addr}: {start_msg}{id_suffix}");
+    let started = Instant::now();
+    let fut = async {
+        match &kind {
+            OpKind::Create { planned } => OpResult::Created(match &res {
+                Some(r) => r.create(&ctx, planned).await,
+                None => Err(ProviderError::new("unsupported resource type")),
+            }),
+            OpKind::Update { prior, planned } => OpResult::Updated(match &res {
+                Some(r) => r.update(&ctx, prior, planned).await,
+                None => Err(ProviderError::new("unsupported resource type")),
+            }),
+            OpKind::Delete {
+                prior,
+                provisioners,
+            } => {
+                for e in provisioners {
+                    if let Err(m) = run_exec(&addr, e).await {
+                        if !e.continue_on_failure {
+                            return OpResult::Deleted(Err(ProviderError::new(m)));
+                        }
+                    }
+                }
+                OpResult::Deleted(match &res {
+                    Some(r) => r.delete(&ctx, prior).await,
+                    None => Err(ProviderError::new("unsupported resource type")),
+                })
+            }
+            OpKind::Read { config } => OpResult::Read(match &ds {
+                Some(d) => d.read(&ctx, config).await,
+                None => Err(ProviderError::new("unsupported data source")),
+            }),
+            OpKind::Provision { execs, .. } => {
+                for e in execs {
+                    if let Err(m) = run_exec(&addr, e).await {
+                        if !e.continue_on_failure {
+                            return OpResult::Provisioned(Err(m));
+                        }
+                    }
+                }
+                OpResult::Provisioned(Ok(()))
+            }
+        }
+    };
+    tokio::pin!(fut);
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    tick.tick().await;
+    let r = loop {
+        tokio::select! {
+            r = &mut fut => break r,
+            _ = tick.tick() => println!("{addr}: {still_msg} [{} elapsed]", fmt_elapsed(started.elapsed())),
+        }
+    };
+    let ok = match &r {
+        OpResult::Created(Ok(v)) | OpResult::Updated(Ok(v)) | OpResult::Read(Ok(v)) => {
+            Some(id_of(v).map(|i| format!(" [id={i}]")).unwrap_or_default())
+        }
+        OpResult::Deleted(Ok(())) | OpResult::Provisioned(Ok(())) => Some(String::new()),
+        _ => None,
+    };
+    if let Some(idp) = ok {
+        if !matches!(kind, OpKind::Provision { .. }) {
+            println!(
+                "{addr}: {done_msg} after {}{idp}",
+                fmt_elapsed(started.elapsed())
+            );
+        }
+    }
+    r
+}
+
+struct Walker<'w> {
+    world: &'w World,
+    root: &'w Arc<Module>,
+    state: State,
+    on_disk: Option<State>,
+    state_path: PathBuf,
+    diags: Diagnostics,
+    counts: Counts,
+    changes: HashMap<AbsResourceInstance, ResourceChange>,
+}
+
+impl<'w> Walker<'w> {
+    fn persist(&mut self) {
+        let mut s = self.state.clone();
+        s.sort();
+        match crate::state::persist(&self.state_path, self.on_disk.as_ref(), s) {
+            Ok(written) => self.on_disk = Some(written),
+            Err(e) => self.diags.push(Diagnostic::error("Failed to persist state", format!("{e}\n\nThe state could not be written; the in-memory state is kept and will be written again after the next operation."))),
+        }
+    }
+
+    fn block(&self, a: &AbsResource) -> Option<&'w ResourceBlock> {
+        module_at(self.root, &a.module.module_path()).and_then(|m| resource_block(m, &a.resource))
+    }
+
+    fn record(&mut self, addr: &AbsResourceInstance, v: &Value, tainted: bool, deps: Vec<String>) {
+        let Some(res) = registry().resource(&addr.resource.ty) else {
+            return;
+        };
+        let (attrs, sens) = to_state(v);
+        let cbd = self
+            .block(&addr.abs_resource())
+            .map(|b| b.meta.lifecycle.create_before_destroy)
+            .unwrap_or(false);
+        let alias = self
+            .block(&addr.abs_resource())
+            .and_then(|b| b.meta.provider.as_ref().and_then(|p| p.1.clone()));
+        self.state.set_instance(
+            addr,
+            &provider_addr(&addr.resource.ty, alias.as_deref()),
+            InstanceState {
+                index_key: addr.key.as_ref().map(|k| k.to_json()),
+                status: if tainted {
+                    Some("tainted".into())
+                } else {
+                    None
+                },
+                deposed: None,
+                schema_version: res.schema().version,
+                attributes: attrs,
+                sensitive_attributes: sens,
+                private: None,
+                dependencies: deps,
+                create_before_destroy: cbd,
+            },
+        );
+    }
+
+    fn evaluate_provisioners(
+        &mut self,
+        view: &crate::engine::modeval::ModView,
+        b: &ResourceBlock,
+        self_value: &Value,
+        destroy: bool,
+    ) -> Result<Vec<Exec>, Diagnostics> {
+        let mut out = vec![];
+        let pv = view.with_rep(Rep {
+            self_value: Some(self_value.clone()),
+            ..view.rep.clone()
+        });
+        for p in b
+            .meta
+            .provisioners
+            .iter()
+            .filter(|p| p.when_destroy == destroy)
+        {
+            out.push(eval_exec(&pv, p)?);
+        }
+        Ok(out)
+    }
+}
+
+fn eval_exec(view: &crate::engine::modeval::ModView, p: &Provisioner) -> Result<Exec, Diagnostics> {
+    let schema = crate::providers::Schema::new()
+        .attr(
+            "command",
+            crate::providers::Attribute::required(Type::String),
+        )
+        .attr(
+            "interpreter",
+            crate::providers::Attribute::optional(Type::list(Type::String)),
+        )
+        .attr(
+            "environment",
+            crate::providers::Attribute::optional(Type::map(Type::String)),
+        )
+        .attr(
+            "working_dir",
+            crate::providers::Attribute::optional(Type::String),
+        )
+        .attr("quiet", crate::providers::Attribute::optional(Type::Bool));
+    let mut dec = Decoder {
+        view,
+        file: p.file.clone(),
+        context: Some("provisioner \"local-exec\"".into()),
+        scopes: vec![],
+    };
+    let v = dec.decode(&p.body, &schema)?;
+    let sensitive = v.deep_sensitive();
+    let v = v.unmark_deep();
+    let m = v.as_entries().cloned().unwrap_or_default();
+    let s = |k: &str| m.get(k).and_then(|x| x.as_str()).map(|x| x.to_string());
+    Ok(Exec {
+        command: s("command").unwrap_or_default(),
+        interpreter: m.get("interpreter").and_then(|x| x.as_seq()).map(|xs| {
+            xs.iter()
+                .filter_map(|x| x.as_str().map(|s| s.to_string()))
+                .collect()
+        }),
+        environment: m
+            .get("environment")
+            .and_then(|x| x.as_entries())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        working_dir: s("working_dir"),
+        continue_on_failure: p.on_failure_continue,
+        sensitive,
+    })
+}
+
+/// Apply a plan.
+pub fn apply(
+    root: &Arc<Module>,
+    world: &World,
+    graph: &ConfigGraph,
+    plan: &Plan,
+    opts: ApplyOptions,
+) -> ApplyOutcome {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let mut w = Walker {
+        world,
+        root,
+        state: plan.prior_state.clone(),
+        on_disk: opts.on_disk.clone(),
+        state_path: opts.state_path.clone(),
+        diags: Diagnostics::new(),
+        counts: Counts::default(),
+        changes: plan
+            .changes
+            .iter()
+            .map(|c| (c.addr.clone(), c.clone()))
+            .collect(),
+    };
+    // References see the planned values until the real ones are known.
+    preload(world, plan);
+    for a in &plan.forget {
+        w.state.remove_instance(a);
+        println!("{a}: Removed from state (the object itself still exists)");
+    }
+    w.persist();
+    let interrupted = rt.block_on(walk(&mut w, graph, plan, opts.parallelism.max(1)));
+    // Outputs, from the final values.
+    let mut outputs = BTreeMap::new();
+    if !plan.destroy {
+        let rv = world.root_view();
+        for name in root.outputs.keys() {
+            if let Ok(v) = rv.output(name) {
+                outputs.insert(name.clone(), v.map_numbers(&|n| n.msgpack_roundtrip()));
+            }
+        }
+        world.run.report(w.diags.clone());
+        w.diags = world.run.diags.take();
+    }
+    w.state.outputs = outputs
+        .iter()
+        .filter(|(_, v)| !v.is_null() && v.is_wholly_known())
+        .map(|(k, v)| {
+            let (value, _) = to_state(v);
+            (
+                k.clone(),
+                crate::state::OutputState {
+                    value,
+                    ty: crate::lang::render::type_json(&v.ty()),
+                    sensitive: v.deep_sensitive(),
+                },
+            )
+        })
+        .collect();
+    w.persist();
+    ApplyOutcome {
+        state: w.state,
+        counts: w.counts,
+        diags: w.diags,
+        outputs,
+        interrupted,
+    }
+}
+
+/// Publish every resource's planned value, so that expansions and other
+/// values evaluate as they did during planning.
+fn preload(world: &World, plan: &Plan) {
+    let mut groups: BTreeMap<AbsResource, BTreeMap<Option<InstanceKey>, Value>> = BTreeMap::new();
+    for c in &plan.changes {
+        if c.action == Action::Delete {
+            continue;
+        }
+        if let Some(v) = c.after.clone().or_else(|| c.before.clone()) {
+            groups
+                .entry(c.addr.abs_resource())
+                .or_default()
+                .insert(c.addr.key.clone(), v);
+        }
+    }
+    for (a, insts) in groups {
+        let v = match insts.keys().next() {
+            Some(None) | None => insts
+                .get(&None)
+                .cloned()
+                .unwrap_or_else(|| Value::unknown(Type::Dynamic)),
+            Some(Some(InstanceKey::Int(_))) => Value::tuple(insts.into_values().collect()),
+            Some(Some(InstanceKey::Str(_))) => Value::object(
+                insts
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            match k {
+                                Some(InstanceKey::Str(s)) => s,
+                                _ => String::new(),
+                            },
+                            v,
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        world.set_resource(a, v);
+    }
+}
+
+async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism: usize) -> bool {
+    let sem = Arc::new(Semaphore::new(parallelism));
+    let deps = graph.resource_deps();
+    // Nodes.
+    let mut nodes: BTreeMap<NodeId, NodeState> = BTreeMap::new();
+    let destroy_only = plan.destroy;
+    if !destroy_only {
+        for (path, res) in graph.resource_order() {
+            for st in w.world.instances_of(&path) {
+                let a = AbsResource {
+                    module: st.addr.clone(),
+                    resource: res.clone(),
+                };
+                nodes.entry(NodeId::C(a)).or_default();
+            }
+        }
+    }
+    // Delete parts: every instance whose change deletes an object.
+    let mut deletes: BTreeMap<AbsResource, Vec<ResourceChange>> = BTreeMap::new();
+    for c in &plan.changes {
+        if matches!(
+            c.action,
+            Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete
+        ) {
+            deletes
+                .entry(c.addr.abs_resource())
+                .or_default()
+                .push(c.clone());
+        }
+    }
+    for a in deletes.keys() {
+        nodes.entry(NodeId::D(a.clone())).or_default();
+    }
+    let ids: Vec<NodeId> = nodes.keys().cloned().collect();
+    let path_of = |a: &AbsResource| (a.module.module_path(), a.resource.clone());
+    // State dependencies (for objects without configuration).
+    let state_deps: HashMap<AbsResource, BTreeSet<String>> = {
+        let mut m: HashMap<AbsResource, BTreeSet<String>> = HashMap::new();
+        for (addr, _, i) in plan.prior_state.instances() {
+            m.entry(addr.abs_resource())
+                .or_default()
+                .extend(i.dependencies.iter().cloned());
+        }
+        m
+    };
+    let depends_on = |x: &AbsResource, y: &AbsResource| -> bool {
+        deps.get(&path_of(x))
+            .map(|d| d.contains(&path_of(y)))
+            .unwrap_or(false)
+            || state_deps
+                .get(x)
+                .map(|d| d.contains(&y.to_string()))
+                .unwrap_or(false)
+    };
+    for id in &ids {
+        let mut d = BTreeSet::new();
+        match id {
+            NodeId::C(a) => {
+                for other in &ids {
+                    match other {
+                        NodeId::C(b) if b != a && depends_on(a, b) => {
+                            d.insert(other.clone());
+                        }
+                        NodeId::D(b) if b == a => {
+                            // Destroy-before-create replacements wait for the delete.
+                            if deletes
+                                .get(b)
+                                .map(|cs| cs.iter().any(|c| c.action == Action::DeleteThenCreate))
+                                .unwrap_or(false)
+                            {
+                                d.insert(other.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            NodeId::D(a) => {
+                for other in &ids {
+                    match other {
+                        // Dependents are destroyed first.
+                        NodeId::D(b) if b != a && depends_on(b, a) => {
+                            d.insert(other.clone());
+                        }
+                        NodeId::C(b) if b == a => {
+                            if deletes
+                                .get(a)
+                                .map(|cs| cs.iter().any(|c| c.action == Action::CreateThenDelete))
+                                .unwrap_or(false)
+                            {
+                                d.insert(other.clone());
+                            }
+                        }
+                        // Objects that depend on a replaced one are updated before it is destroyed.
+                        NodeId::C(b) if b != a && depends_on(b, a) => {
+                            if deletes
+                                .get(a)
+                                .map(|cs| cs.iter().all(|c| c.action == Action::CreateThenDelete))
+                                .unwrap_or(false)
+                            {
+                                d.insert(other.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        nodes.get_mut(id).expect("node exists").deps = d;
+    }
+    let mut set: JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)> =
+        JoinSet::new();
+    let mut stopping = false;
+    let mut interrupts = 0;
+    loop {
+        // Start every ready node.
+        if !stopping {
+            let ready: Vec<NodeId> = nodes
+                .iter()
+                .filter(|(_, n)| {
+                    !n.started
+                        && n.deps
+                            .iter()
+                            .all(|d| nodes.get(d).map(|x| x.done && !x.failed).unwrap_or(true))
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in ready {
+                start_node(w, &id, &mut nodes, &mut set, &sem, &deletes, plan);
+            }
+            // Nodes that can never start (a dependency failed) are skipped.
+            loop {
+                let skip: Vec<NodeId> = nodes
+                    .iter()
+                    .filter(|(_, n)| {
+                        !n.started
+                            && n.deps
+                                .iter()
+                                .any(|d| nodes.get(d).map(|x| x.failed).unwrap_or(false))
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if skip.is_empty() {
+                    break;
+                }
+                for id in skip {
+                    let n = nodes.get_mut(&id).expect("node");
+                    n.started = true;
+                    n.done = true;
+                    n.failed = true;
+                }
+            }
+        }
+        if set.is_empty() {
+            let waiting = nodes.values().any(|n| !n.started);
+            if !waiting || stopping {
+                break;
+            }
+            // Nothing running and nothing can start: finished nodes unblock others next round.
+            if !nodes.iter().any(|(_, n)| {
+                !n.started
+                    && n.deps
+                        .iter()
+                        .all(|d| nodes.get(d).map(|x| x.done).unwrap_or(true))
+            }) {
+                break;
+            }
+            continue;
+        }
+        tokio::select! {
+            r = set.join_next() => {
+                let Some(r) = r else { continue };
+                match r {
+                    Ok((id, addr, deps_list, res)) => finish_op(w, &id, &addr, deps_list, res, &mut nodes, &mut set, &sem),
+                    Err(e) => w.diags.push(Diagnostic::error("Internal error", format!("an operation task failed: {e}"))),
+                }
+            }
+            _ = tokio::signal::ctrl_c() => {
+                interrupts += 1;
+                if interrupts == 1 {
+                    stopping = true;
+                    eprintln!("\nInterrupt received.\nPlease wait for herd to exit or data loss may occur.\nGracefully shutting down...\n");
+                } else {
+                    eprintln!("Two interrupts received. Exiting immediately; the state file records all finished operations.");
+                    w.persist();
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+    if stopping {
+        w.diags.push(Diagnostic::error("Operation interrupted", "herd stopped after the operations in flight finished; the state records everything that was done. Run apply again to continue."));
+    }
+    stopping
+}
+
+fn dependencies_of(w: &Walker, a: &AbsResource, graph_deps: &BTreeSet<NodeId>) -> Vec<String> {
+    let _ = w;
+    let mut v: Vec<String> = graph_deps
+        .iter()
+        .filter_map(|d| match d {
+            NodeId::C(x) if x != a => Some(x.to_string()),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[allow(clippy::too_many_arguments)]
+fn start_node(
+    w: &mut Walker,
+    id: &NodeId,
+    nodes: &mut BTreeMap<NodeId, NodeState>,
+    set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
+    sem: &Arc<Semaphore>,
+    deletes: &BTreeMap<AbsResource, Vec<ResourceChange>>,
+    plan: &Plan,
+) {
+    let node_deps = nodes.get(id).map(|n| n.deps.clone()).unwrap_or_default();
+    nodes.get_mut(id).expect("node").started = true;
+    match id {
+        NodeId::D(a) => {
+            for c in deletes.get(a).cloned().unwrap_or_default() {
+                let prior = c.before.clone().unwrap_or_else(Value::null);
+                let provs = match w.block(a) {
+                    Some(b) if b.meta.provisioners.iter().any(|p| p.when_destroy) => {
+                        let st = w
+                            .world
+                            .instances_of(&a.module.module_path())
+                            .into_iter()
+                            .find(|s| s.addr == a.module);
+                        match st {
+                            Some(st) => {
+                                let view =
+                                    w.world.view(&st).with_rep(Rep::for_key(&c.addr.key, None));
+                                match w.evaluate_provisioners(&view, b, &prior, true) {
+                                    Ok(p) => p,
+                                    Err(d) => {
+                                        w.diags.extend(d);
+                                        vec![]
+                                    }
+                                }
+                            }
+                            None => vec![],
+                        }
+                    }
+                    _ => vec![],
+                };
+                let kind = OpKind::Delete {
+                    prior: prior.unmark_deep(),
+                    provisioners: provs,
+                };
+                spawn(set, id.clone(), c.addr.clone(), None, kind, sem);
+                nodes.get_mut(id).expect("node").pending_ops += 1;
+            }
+        }
+        NodeId::C(a) => {
+            let Some(b) = w.block(a) else {
+                mark_done(nodes, id, false);
+                return;
+            };
+            let Some(st) = w
+                .world
+                .instances_of(&a.module.module_path())
+                .into_iter()
+                .find(|s| s.addr == a.module)
+            else {
+                mark_done(nodes, id, false);
+                return;
+            };
+            let view = w.world.view(&st);
+            let ctxn = Some(format!("resource {:?} {:?}", b.ty, b.name));
+            let exp = match view.expand(&b.meta.count, &b.meta.for_each, ctxn.clone()) {
+                Ok(e) => e,
+                Err(d) => {
+                    w.diags.extend(d);
+                    mark_done(nodes, id, true);
+                    return;
+                }
+            };
+            nodes.get_mut(id).expect("node").expansion = Some(exp.clone());
+            let deps_list = dependencies_of(w, a, &node_deps);
+            for (key, each_value) in exp.keys() {
+                let addr = a.instance(key.clone());
+                let change = w.changes.get(&addr).cloned();
+                let iv = view.with_rep(Rep::for_key(&key, each_value));
+                if a.resource.mode == Mode::Data {
+                    let Some(ds) = registry().data_source(&a.resource.ty) else {
+                        continue;
+                    };
+                    let mut dec = Decoder {
+                        view: &iv,
+                        file: b.file.clone(),
+                        context: ctxn.clone(),
+                        scopes: vec![],
+                    };
+                    match dec.decode(&b.meta.body, ds.schema()) {
+                        Ok(config) => {
+                            spawn(
+                                set,
+                                id.clone(),
+                                addr,
+                                None,
+                                OpKind::Read {
+                                    config: config.unmark_deep(),
+                                },
+                                sem,
+                            );
+                            nodes.get_mut(id).expect("node").pending_ops += 1;
+                        }
+                        Err(d) => {
+                            w.diags.extend(d);
+                            nodes.get_mut(id).expect("node").failed = true;
+                        }
+                    }
+                    continue;
+                }
+                let Some(res) = registry().resource(&a.resource.ty) else {
+                    continue;
+                };
+                let schema = res.schema();
+                let action = change.as_ref().map(|c| c.action).unwrap_or(Action::NoOp);
+                let prior_v = w
+                    .state
+                    .instance(&addr)
+                    .map(|(_, i)| from_state(schema, &i.attributes, &i.sensitive_attributes));
+                if matches!(action, Action::NoOp | Action::Read)
+                    || (plan.destroy && action == Action::Delete)
+                {
+                    if let Some(p) = prior_v {
+                        nodes
+                            .get_mut(id)
+                            .expect("node")
+                            .values
+                            .insert(key.clone(), p);
+                    }
+                    continue;
+                }
+                if action == Action::Delete {
+                    continue;
+                }
+                // Re-evaluate the configuration now that dependencies are applied.
+                let mut dec = Decoder {
+                    view: &iv,
+                    file: b.file.clone(),
+                    context: ctxn.clone(),
+                    scopes: vec![],
+                };
+                let config = match dec.decode(&b.meta.body, schema) {
+                    Ok(c) => c,
+                    Err(d) => {
+                        w.diags.extend(d);
+                        nodes.get_mut(id).expect("node").failed = true;
+                        continue;
+                    }
+                };
+                let base = if action.is_replace() {
+                    None
+                } else {
+                    prior_v.as_ref()
+                };
+                let cfg = apply_ignore_changes(
+                    &b.meta.lifecycle.ignore_changes,
+                    prior_v.as_ref(),
+                    config,
+                    schema,
+                );
+                let planned = res.customize_plan(base, &cfg, propose(schema, base, &cfg).value);
+                let kind = match (action, &prior_v) {
+                    (Action::Update, Some(p)) => OpKind::Update {
+                        prior: p.clone().unmark_deep(),
+                        planned: planned.unmark_deep(),
+                    },
+                    _ => {
+                        w.state.pending_operations.push(PendingOperation {
+                            address: addr.to_string(),
+                            operation: "create".into(),
+                            started: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        });
+                        w.persist();
+                        OpKind::Create {
+                            planned: planned.unmark_deep(),
+                        }
+                    }
+                };
+                spawn(set, id.clone(), addr, Some(deps_list.clone()), kind, sem);
+                nodes.get_mut(id).expect("node").pending_ops += 1;
+            }
+            let n = nodes.get_mut(id).expect("node");
+            if n.pending_ops == 0 {
+                let failed = n.failed;
+                mark_done(nodes, id, failed);
+                publish(w, id, nodes);
+            }
+        }
+    }
+    if nodes
+        .get(id)
+        .map(|n| n.pending_ops == 0 && !n.done)
+        .unwrap_or(false)
+    {
+        let failed = nodes[id].failed;
+        mark_done(nodes, id, failed);
+    }
+}
+
+fn spawn(
+    set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
+    id: NodeId,
+    addr: AbsResourceInstance,
+    deps: Option<Vec<String>>,
+    kind: OpKind,
+    sem: &Arc<Semaphore>,
+) {
+    let sem = sem.clone();
+    let ty = addr.resource.ty.clone();
+    let name = addr.to_string();
+    set.spawn(async move {
+        let r = run_op(name, ty, kind, sem).await;
+        (id, addr, deps, r)
+    });
+}
+
+fn mark_done(nodes: &mut BTreeMap<NodeId, NodeState>, id: &NodeId, failed: bool) {
+    if let Some(n) = nodes.get_mut(id) {
+        n.done = true;
+        n.failed |= failed;
+    }
+}
+
+/// Publish a finished C node's instance values for references.
+fn publish(w: &mut Walker, id: &NodeId, nodes: &BTreeMap<NodeId, NodeState>) {
+    if let NodeId::C(a) = id {
+        let n = &nodes[id];
+        if let Some(exp) = &n.expansion {
+            w.world
+                .set_resource(a.clone(), resource_value(exp, &n.values));
+        }
+    }
+}
+
+fn error_diag(w: &Walker, addr: &AbsResourceInstance, what: &str, e: &ProviderError) -> Diagnostic {
+    let range = w.block(&addr.abs_resource()).and_then(|b| b.range.clone());
+    let kind = registry()
+        .resource(&addr.resource.ty)
+        .map(|_| addr.resource.ty.clone())
+        .unwrap_or_default();
+    let code = e
+        .code
+        .as_ref()
+        .map(|c| format!("{c}: "))
+        .unwrap_or_default();
+    Diagnostic::error(
+        format!("{what} {kind} ({addr}): {code}{}", e.message.lines().next().unwrap_or("")),
+        format!("{}\n\nThe operation failed; the state records everything that was done before it. Fix the cause and run apply again.", e.message),
+    )
+    .at(range)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_op(
+    w: &mut Walker,
+    id: &NodeId,
+    addr: &AbsResourceInstance,
+    deps_list: Option<Vec<String>>,
+    res: OpResult,
+    nodes: &mut BTreeMap<NodeId, NodeState>,
+    set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
+    sem: &Arc<Semaphore>,
+) {
+    let schema = registry()
+        .resource(&addr.resource.ty)
+        .map(|r| r.schema().clone())
+        .or_else(|| {
+            registry()
+                .data_source(&addr.resource.ty)
+                .map(|d| d.schema().clone())
+        });
+    let key = addr.key.clone();
+    let mut failed = false;
+    let addr_s = addr.to_string();
+    let mut follow_up = None;
+    match res {
+        OpResult::Created(r) => {
+            w.state.pending_operations.retain(|p| p.address != addr_s);
+            match r {
+                Ok(v) => {
+                    let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                    w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
+                    w.counts.added += 1;
+                    let replaced_cbd = w
+                        .changes
+                        .get(addr)
+                        .map(|c| c.action == Action::CreateThenDelete)
+                        .unwrap_or(false);
+                    let _ = replaced_cbd;
+                    // Create-time provisioners.
+                    if let Some(b) = w.block(&addr.abs_resource()) {
+                        if b.meta.provisioners.iter().any(|p| !p.when_destroy) {
+                            if let Some(st) = w
+                                .world
+                                .instances_of(&addr.module.module_path())
+                                .into_iter()
+                                .find(|s| s.addr == addr.module)
+                            {
+                                let view = w.world.view(&st).with_rep(Rep::for_key(&key, None));
+                                match w.evaluate_provisioners(&view, b, &v, false) {
+                                    Ok(execs) if !execs.is_empty() => {
+                                        follow_up = Some(OpKind::Provision { execs })
+                                    }
+                                    Ok(_) => {}
+                                    Err(d) => {
+                                        w.diags.extend(d);
+                                        w.record(
+                                            addr,
+                                            &v,
+                                            true,
+                                            deps_list.clone().unwrap_or_default(),
+                                        );
+                                        failed = true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !failed {
+                        check_postconditions(w, addr, &v, &mut failed);
+                    }
+                    nodes
+                        .get_mut(id)
+                        .expect("node")
+                        .values
+                        .insert(key.clone(), v);
+                }
+                Err(e) => {
+                    if let Some(p) = &e.partial {
+                        let p = schema
+                            .as_ref()
+                            .map(|s| normalize(s, p))
+                            .unwrap_or(p.clone());
+                        w.record(addr, &p, true, deps_list.clone().unwrap_or_default());
+                    }
+                    w.diags.push(error_diag(w, addr, "creating", &e));
+                    failed = true;
+                }
+            }
+        }
+        OpResult::Updated(r) => match r {
+            Ok(v) => {
+                let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
+                w.counts.changed += 1;
+                check_postconditions(w, addr, &v, &mut failed);
+                nodes
+                    .get_mut(id)
+                    .expect("node")
+                    .values
+                    .insert(key.clone(), v);
+            }
+            Err(e) => {
+                w.diags.push(error_diag(w, addr, "updating", &e));
+                failed = true;
+            }
+        },
+        OpResult::Deleted(r) => match r {
+            Ok(()) => {
+                // For create-before-destroy the new object is already recorded under
+                // this address; only remove the old one when it is what state holds.
+                let cbd = w
+                    .changes
+                    .get(addr)
+                    .map(|c| c.action == Action::CreateThenDelete)
+                    .unwrap_or(false);
+                if !cbd {
+                    w.state.remove_instance(addr);
+                }
+                w.counts.destroyed += 1;
+            }
+            Err(e) => {
+                w.diags.push(error_diag(w, addr, "deleting", &e));
+                failed = true;
+            }
+        },
+        OpResult::Read(r) => match r {
+            Ok(v) => {
+                let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                nodes
+                    .get_mut(id)
+                    .expect("node")
+                    .values
+                    .insert(key.clone(), v);
+            }
+            Err(e) => {
+                w.diags.push(error_diag(w, addr, "reading", &e));
+                failed = true;
+            }
+        },
+        OpResult::Provisioned(r) => {
+            if let Err(m) = r {
+                if let Some((_, i)) = w.state.instance(addr) {
+                    let mut i = i.clone();
+                    i.status = Some("tainted".into());
+                    let p = w
+                        .state
+                        .instance(addr)
+                        .map(|(r, _)| r.provider.clone())
+                        .unwrap_or_default();
+                    w.state.set_instance(addr, &p, i);
+                }
+                let range = w
+                    .block(&addr.abs_resource())
+                    .and_then(|b| b.meta.provisioners.first().and_then(|p| p.range.clone()));
+                w.diags.push(
+                    Diagnostic::error("local-exec provisioner error", format!("{m}\n\nThe object was created but its provisioner failed, so it is marked tainted and will be replaced on the next apply."))
+                        .at(range),
+                );
+                failed = true;
+            }
+        }
+    }
+    w.persist();
+    if let Some(kind) = follow_up {
+        spawn(set, id.clone(), addr.clone(), deps_list, kind, sem);
+        // pending count stays: the provisioner replaces this op
+    } else {
+        let n = nodes.get_mut(id).expect("node");
+        n.pending_ops -= 1;
+    }
+    let n = nodes.get_mut(id).expect("node");
+    n.failed |= failed;
+    if n.pending_ops == 0 {
+        let f = n.failed;
+        mark_done(nodes, id, f);
+        publish(w, id, nodes);
+    }
+}
+
+fn check_postconditions(w: &mut Walker, addr: &AbsResourceInstance, v: &Value, failed: &mut bool) {
+    let Some(b) = w.block(&addr.abs_resource()) else {
+        return;
+    };
+    if b.meta.lifecycle.postconditions.is_empty() {
+        return;
+    }
+    let Some(st) = w
+        .world
+        .instances_of(&addr.module.module_path())
+        .into_iter()
+        .find(|s| s.addr == addr.module)
+    else {
+        return;
+    };
+    let view = w.world.view(&st).with_rep(Rep {
+        self_value: Some(v.clone()),
+        ..Rep::for_key(&addr.key, None)
+    });
+    for pc in &b.meta.lifecycle.postconditions {
+        if let Err(d) = view.check_condition(
+            &pc.condition,
+            &pc.error_message,
+            Some(format!("resource {:?} {:?}", b.ty, b.name)),
+            "Resource postcondition failed",
+        ) {
+            w.diags.extend(d);
+            *failed = true;
+        }
+    }
+}
