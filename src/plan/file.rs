@@ -61,7 +61,9 @@ pub enum PlanFileError {
     },
     #[error("{path} is not a valid herd plan file: {msg}")]
     Invalid { path: PathBuf, msg: String },
-    #[error("plan file {path} has format version {found}; this herd reads version {PLAN_FILE_FORMAT}")]
+    #[error(
+        "plan file {path} has format version {found}; this herd reads version {PLAN_FILE_FORMAT}"
+    )]
     Version { path: PathBuf, found: u64 },
 }
 
@@ -86,9 +88,13 @@ pub fn encode_value(v: &Value) -> J {
         Kind::Set(t, xs) => {
             json!({ "set": [type_json(t), xs.iter().map(encode_value).collect::<Vec<_>>()] })
         }
-        Kind::Map(t, m) => json!({ "map": [type_json(t), m.iter().map(|(k, x)| (k.clone(), encode_value(x))).collect::<Map<_, _>>()] }),
+        Kind::Map(t, m) => {
+            json!({ "map": [type_json(t), m.iter().map(|(k, x)| (k.clone(), encode_value(x))).collect::<Map<_, _>>()] })
+        }
         Kind::Tuple(xs) => json!({ "tuple": xs.iter().map(encode_value).collect::<Vec<_>>() }),
-        Kind::Object(m) => json!({ "object": m.iter().map(|(k, x)| (k.clone(), encode_value(x))).collect::<Map<_, _>>() }),
+        Kind::Object(m) => {
+            json!({ "object": m.iter().map(|(k, x)| (k.clone(), encode_value(x))).collect::<Map<_, _>>() })
+        }
     };
     if v.sensitive {
         json!({ "sensitive": inner })
@@ -225,7 +231,10 @@ fn encode_change(c: &ResourceChange) -> J {
         m.insert("prev_addr".into(), json!(p.to_string()));
     }
     m.insert("provider".into(), json!(c.provider));
-    m.insert("action".into(), serde_json::to_value(c.action).unwrap_or(J::Null));
+    m.insert(
+        "action".into(),
+        serde_json::to_value(c.action).unwrap_or(J::Null),
+    );
     if let Some(r) = c.reason {
         m.insert("reason".into(), json!(r.json_name()));
     }
@@ -303,7 +312,10 @@ fn decode_output(j: &J) -> Result<OutputChange, String> {
             .map_err(|e| format!("bad action: {e}"))?,
         before: dec_opt_value(j.get("before"))?,
         after: dec_opt_value(j.get("after"))?,
-        sensitive: j.get("sensitive").and_then(|b| b.as_bool()).unwrap_or(false),
+        sensitive: j
+            .get("sensitive")
+            .and_then(|b| b.as_bool())
+            .unwrap_or(false),
     })
 }
 
@@ -331,8 +343,9 @@ pub fn decode_plan(j: &J) -> Result<Plan, String> {
             .unwrap_or(&[])
     };
     let flag = |k: &str| j.get(k).and_then(|b| b.as_bool()).unwrap_or(false);
-    let prior_state: State = serde_json::from_value(j.get("prior_state").cloned().unwrap_or(J::Null))
-        .map_err(|e| format!("bad prior state: {e}"))?;
+    let prior_state: State =
+        serde_json::from_value(j.get("prior_state").cloned().unwrap_or(J::Null))
+            .map_err(|e| format!("bad prior state: {e}"))?;
     let mut variables = BTreeMap::new();
     if let Some(m) = j.get("variables").and_then(|m| m.as_object()) {
         for (k, v) in m {
@@ -340,9 +353,18 @@ pub fn decode_plan(j: &J) -> Result<Plan, String> {
         }
     }
     Ok(Plan {
-        changes: list("changes").iter().map(decode_change).collect::<Result<_, _>>()?,
-        outputs: list("outputs").iter().map(decode_output).collect::<Result<_, _>>()?,
-        drift: list("drift").iter().map(decode_change).collect::<Result<_, _>>()?,
+        changes: list("changes")
+            .iter()
+            .map(decode_change)
+            .collect::<Result<_, _>>()?,
+        outputs: list("outputs")
+            .iter()
+            .map(decode_output)
+            .collect::<Result<_, _>>()?,
+        drift: list("drift")
+            .iter()
+            .map(decode_change)
+            .collect::<Result<_, _>>()?,
         prior_state,
         variables,
         destroy: flag("destroy"),
@@ -412,8 +434,7 @@ pub fn read_plan_file(path: &Path) -> Result<(Plan, PlanFileExtra), PlanFileErro
         });
     }
     let plan = decode_plan(doc.get("plan").unwrap_or(&J::Null)).map_err(invalid)?;
-    let extra: PlanFileExtra =
-        serde_json::from_value(doc.get("extra").cloned().unwrap_or(J::Null))
-            .map_err(|e| invalid(e.to_string()))?;
+    let extra: PlanFileExtra = serde_json::from_value(doc.get("extra").cloned().unwrap_or(J::Null))
+        .map_err(|e| invalid(e.to_string()))?;
     Ok((plan, extra))
 }

@@ -189,11 +189,17 @@ fn change_json(
     c.insert("actions".into(), json!(action.json_actions()));
     c.insert(
         "before".into(),
-        before.as_ref().map(|v| value_json(v, true)).unwrap_or(J::Null),
+        before
+            .as_ref()
+            .map(|v| value_json(v, true))
+            .unwrap_or(J::Null),
     );
     c.insert(
         "after".into(),
-        after.as_ref().map(|v| value_json(v, true)).unwrap_or(J::Null),
+        after
+            .as_ref()
+            .map(|v| value_json(v, true))
+            .unwrap_or(J::Null),
     );
     c.insert(
         "after_unknown".into(),
@@ -201,7 +207,10 @@ fn change_json(
     );
     c.insert(
         "before_sensitive".into(),
-        before.as_ref().map(sensitive_json).unwrap_or(J::Bool(false)),
+        before
+            .as_ref()
+            .map(sensitive_json)
+            .unwrap_or(J::Bool(false)),
     );
     c.insert(
         "after_sensitive".into(),
@@ -361,8 +370,16 @@ fn output_changes(plan: &Plan) -> J {
     let mut m = Map::new();
     for oc in &plan.outputs {
         let sensitive = oc.sensitive
-            || oc.before.as_ref().map(|v| v.deep_sensitive()).unwrap_or(false)
-            || oc.after.as_ref().map(|v| v.deep_sensitive()).unwrap_or(false);
+            || oc
+                .before
+                .as_ref()
+                .map(|v| v.deep_sensitive())
+                .unwrap_or(false)
+            || oc
+                .after
+                .as_ref()
+                .map(|v| v.deep_sensitive())
+                .unwrap_or(false);
         let red = |v: &Option<Value>| match v {
             Some(v) if !sensitive => value_json(v, true),
             _ => J::Null,
@@ -443,7 +460,10 @@ pub fn plan_json(plan: &Plan, config: Option<&crate::config::Module>) -> J {
         m.insert("configuration".into(), configuration_json(c));
     }
     m.insert("timestamp".into(), json!(plan.timestamp));
-    m.insert("applyable".into(), json!(!plan.errored && plan.has_changes()));
+    m.insert(
+        "applyable".into(),
+        json!(!plan.errored && plan.has_changes()),
+    );
     m.insert("complete".into(), json!(!plan.errored));
     m.insert("errored".into(), json!(plan.errored));
     J::Object(m)
@@ -537,7 +557,14 @@ pub fn state_json(state: &State) -> J {
             }
             let mut m = Map::new();
             m.insert("address".into(), json!(addr));
-            m.insert("mode".into(), json!(if mode == Mode::Data { "data" } else { "managed" }));
+            m.insert(
+                "mode".into(),
+                json!(if mode == Mode::Data {
+                    "data"
+                } else {
+                    "managed"
+                }),
+            );
             m.insert("type".into(), json!(r.ty));
             m.insert("name".into(), json!(r.name));
             if let Some(k) = &key {
@@ -623,7 +650,10 @@ impl Refs {
                         names.push(None);
                     }
                     Expression::String(s) => {
-                        steps.push(format!("[{}]", serde_json::to_string(s.value()).unwrap_or_default()));
+                        steps.push(format!(
+                            "[{}]",
+                            serde_json::to_string(s.value()).unwrap_or_default()
+                        ));
                         names.push(None);
                     }
                     _ => break,
@@ -826,10 +856,7 @@ fn body_expressions(body: &Body, file: &Arc<str>, schema: Option<&Schema>) -> J 
             }
             Structure::Block(b) => {
                 let name = b.ident.as_str();
-                if matches!(
-                    name,
-                    "lifecycle" | "provisioner" | "connection" | "dynamic"
-                ) {
+                if matches!(name, "lifecycle" | "provisioner" | "connection" | "dynamic") {
                     continue;
                 }
                 let inner = schema.and_then(|s| s.blocks.get(name)).map(|b| &b.block);
@@ -871,7 +898,10 @@ fn module_json(module: &crate::config::Module, prefix: &str, providers: &mut Map
             om.insert("sensitive".into(), json!(true));
         }
         if let Some(e) = &o.value {
-            om.insert("expression".into(), expression_json(&e.expr, &e.file, o.sensitive));
+            om.insert(
+                "expression".into(),
+                expression_json(&e.expr, &e.file, o.sensitive),
+            );
         }
         if let Some(d) = &o.description {
             om.insert("description".into(), json!(d));
@@ -938,7 +968,10 @@ fn module_json(module: &crate::config::Module, prefix: &str, providers: &mut Map
             json!(schema.as_ref().map(|s| s.version).unwrap_or(0)),
         );
         if let Some(a) = crate::config::attr(&r.body, "count") {
-            rm.insert("count_expression".into(), expression_json(&a.value, &r.file, false));
+            rm.insert(
+                "count_expression".into(),
+                expression_json(&a.value, &r.file, false),
+            );
         }
         if let Some(a) = crate::config::attr(&r.body, "for_each") {
             rm.insert(
@@ -979,10 +1012,16 @@ fn module_json(module: &crate::config::Module, prefix: &str, providers: &mut Map
         }
         cm.insert("expressions".into(), J::Object(exprs));
         if let Some(e) = &c.count {
-            cm.insert("count_expression".into(), expression_json(&e.expr, &e.file, false));
+            cm.insert(
+                "count_expression".into(),
+                expression_json(&e.expr, &e.file, false),
+            );
         }
         if let Some(e) = &c.for_each {
-            cm.insert("for_each_expression".into(), expression_json(&e.expr, &e.file, false));
+            cm.insert(
+                "for_each_expression".into(),
+                expression_json(&e.expr, &e.file, false),
+            );
         }
         if let Some(child) = &c.module {
             let p = if prefix.is_empty() {
@@ -1063,7 +1102,10 @@ mod tests {
                 ("b".to_string(), Value::unknown(Type::String)),
                 (
                     "c".to_string(),
-                    Value::list(Type::String, vec![Value::string("p"), Value::string("q").mark(true)]),
+                    Value::list(
+                        Type::String,
+                        vec![Value::string("p"), Value::string("q").mark(true)],
+                    ),
                 ),
             ]
             .into_iter()

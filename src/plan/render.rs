@@ -52,8 +52,9 @@ fn col(color: bool, s: &str) -> String {
     while let Some(i) = rest.find('[') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let end = after
-            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
+        let end = after.find(|c: char| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        });
         match end {
             Some(e) if e > 0 && after[e..].starts_with(']') => {
                 let name = &after[..e];
@@ -429,19 +430,45 @@ impl Default for BlockKind {
 
 #[derive(Clone, Debug)]
 enum R {
-    Primitive { before: J, after: J, ty: Prim },
+    Primitive {
+        before: J,
+        after: J,
+        ty: Prim,
+    },
     Block {
         attrs: BTreeMap<String, Diff>,
         blocks: BTreeMap<String, BlockGroup>,
     },
-    List { elems: Vec<Diff>, context: bool },
-    Set { elems: Vec<Diff> },
-    Map { elems: BTreeMap<String, Diff> },
-    Object { attrs: BTreeMap<String, Diff> },
-    Sensitive { inner: Diff, before: bool, after: bool },
-    SensitiveBlock { inner: Diff, before: bool, after: bool },
-    Unknown { before: Option<Diff> },
-    TypeChange { before: Diff, after: Diff },
+    List {
+        elems: Vec<Diff>,
+        context: bool,
+    },
+    Set {
+        elems: Vec<Diff>,
+    },
+    Map {
+        elems: BTreeMap<String, Diff>,
+    },
+    Object {
+        attrs: BTreeMap<String, Diff>,
+    },
+    Sensitive {
+        inner: Diff,
+        before: bool,
+        after: bool,
+    },
+    SensitiveBlock {
+        inner: Diff,
+        before: bool,
+        after: bool,
+    },
+    Unknown {
+        before: Option<Diff>,
+    },
+    TypeChange {
+        before: Diff,
+        after: Diff,
+    },
 }
 
 fn nd(r: R, action: Action, replace: bool) -> Diff {
@@ -547,7 +574,9 @@ fn compute_block(change: Change, block: &BlockS) -> Diff {
             .keys()
             .map(|k| (k.clone(), J::Bool(true)))
             .collect();
-        return unknown_diff(change, J::Object(child_unknown), &|c| compute_block(c, block));
+        return unknown_diff(change, J::Object(child_unknown), &|c| {
+            compute_block(c, block)
+        });
     }
     let mut change = change;
     change.non_legacy = change.non_legacy || block.contains_non_legacy();
@@ -690,7 +719,14 @@ fn compute_type(change: Change, ty: &Type) -> Diff {
         return unknown_diff(change, J::Bool(false), &|c| compute_type(c, ty));
     }
     match ty {
-        Type::Dynamic => compute_output(change),
+        Type::Dynamic => {
+            // Terraform drops `# forces replacement` on dynamic attributes;
+            // herd keeps it (e.g. terraform_data's triggers_replace).
+            let replace = change.replace.matches();
+            let mut d = compute_output(change);
+            d.replace |= replace;
+            d
+        }
         Type::Bool | Type::Number | Type::String => {
             let p = match ty {
                 Type::Bool => Prim::Bool,
@@ -731,9 +767,8 @@ fn compute_type(change: Change, ty: &Type) -> Diff {
             compute_type(change, &t)
         }
         Type::Map(e) => {
-            let (elems, current) = transform_map(&change, change.map_all_keys(), &|c| {
-                compute_type(c, e)
-            });
+            let (elems, current) =
+                transform_map(&change, change.map_all_keys(), &|c| compute_type(c, e));
             nd(R::Map { elems }, current, change.replace.matches())
         }
         Type::List(e) => {
@@ -1022,7 +1057,14 @@ fn json_transform(change: Change) -> Diff {
     }
     let b = json_update(change.as_delete(), bt);
     let a = json_update(change.as_create(), at);
-    nd(R::TypeChange { before: b, after: a }, Action::Update, false)
+    nd(
+        R::TypeChange {
+            before: b,
+            after: a,
+        },
+        Action::Update,
+        false,
+    )
 }
 
 fn json_update(change: Change, t: JType) -> Diff {
@@ -1058,11 +1100,8 @@ fn json_update(change: Change, t: JType) -> Diff {
             nd(R::Object { attrs: elems }, action, false)
         }
         JType::Array => {
-            let (elems, action) = transform_slice(
-                &change,
-                &|j| jtype(j) == JType::Object,
-                &json_transform,
-            );
+            let (elems, action) =
+                transform_slice(&change, &|j| jtype(j) == JType::Object, &json_transform);
             nd(
                 R::List {
                     elems,
@@ -1847,10 +1886,7 @@ fn resource_change_struct(rc: &ResourceChange, schema: Option<&Schema>) -> Chang
             .as_ref()
             .map(sensitive_json)
             .unwrap_or(J::Bool(false)),
-        after_sensitive: after
-            .as_ref()
-            .map(sensitive_json)
-            .unwrap_or(J::Bool(false)),
+        after_sensitive: after.as_ref().map(sensitive_json).unwrap_or(J::Bool(false)),
         replace: Matcher {
             paths: rc
                 .replace_paths
@@ -1999,7 +2035,9 @@ fn change_comment(rc: &ResourceChange, cause: Cause) -> String {
             }
         }
         if rc.action.is_replace() {
-            buf.push_str("  # [reset][yellow]Warning: this will destroy the imported resource[reset]\n");
+            buf.push_str(
+                "  # [reset][yellow]Warning: this will destroy the imported resource[reset]\n",
+            );
         }
     }
     buf
@@ -2035,14 +2073,26 @@ fn render_resource(rc: &ResourceChange, cause: Cause, color: bool) -> Option<Str
 }
 
 fn moved(rc: &ResourceChange) -> bool {
-    rc.prev_addr.as_ref().map(|p| *p != rc.addr).unwrap_or(false)
+    rc.prev_addr
+        .as_ref()
+        .map(|p| *p != rc.addr)
+        .unwrap_or(false)
 }
 
 fn output_diff(oc: &OutputChange) -> Diff {
     let j = |v: &Option<Value>| v.as_ref().map(|v| value_json(v, false)).unwrap_or(J::Null);
     let bs = oc.sensitive
-        || oc.before.as_ref().map(|v| v.deep_sensitive()).unwrap_or(false);
-    let as_ = oc.sensitive || oc.after.as_ref().map(|v| v.deep_sensitive()).unwrap_or(false);
+        || oc
+            .before
+            .as_ref()
+            .map(|v| v.deep_sensitive())
+            .unwrap_or(false);
+    let as_ = oc.sensitive
+        || oc
+            .after
+            .as_ref()
+            .map(|v| v.deep_sensitive())
+            .unwrap_or(false);
     let change = Change {
         before_explicit: false,
         after_explicit: false,
@@ -2064,7 +2114,11 @@ fn output_diff(oc: &OutputChange) -> Diff {
 fn render_outputs(plan: &Plan, color: bool) -> String {
     let mut outs: Vec<&OutputChange> = plan.outputs.iter().collect();
     outs.sort_by(|a, b| a.name.cmp(&b.name));
-    let w = outs.iter().map(|o| attr_name(&o.name).len()).max().unwrap_or(0);
+    let w = outs
+        .iter()
+        .map(|o| attr_name(&o.name).len())
+        .max()
+        .unwrap_or(0);
     let o = HOpts {
         color,
         ..HOpts::default()
@@ -2090,8 +2144,12 @@ fn legend(action: Action) -> &'static str {
         Action::Create => "  [green]+[reset] create",
         Action::Delete => "  [red]-[reset] destroy",
         Action::Update => "  [yellow]~[reset] update in-place",
-        Action::CreateThenDelete => "[green]+[reset]/[red]-[reset] create replacement and then destroy",
-        Action::DeleteThenCreate => "[red]-[reset]/[green]+[reset] destroy and then create replacement",
+        Action::CreateThenDelete => {
+            "[green]+[reset]/[red]-[reset] create replacement and then destroy"
+        }
+        Action::DeleteThenCreate => {
+            "[red]-[reset]/[green]+[reset] destroy and then create replacement"
+        }
         Action::Read => " [cyan]<=[reset] read (data resources)",
         Action::NoOp => "",
     }
