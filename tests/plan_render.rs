@@ -787,3 +787,89 @@ fn deep_eq(a: &Value, b: &Value) -> bool {
         _ => a.raw_eq(b),
     }
 }
+
+#[test]
+fn json_configuration_section() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+variable "region" {
+  default = "eu-west-1"
+}
+variable "secret" {
+  default   = "hunter2"
+  sensitive = true
+}
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags = {
+    Name = "main-${var.region}"
+  }
+}
+resource "aws_subnet" "s" {
+  count      = 2
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)
+}
+resource "terraform_data" "d" {
+  input = [for x in aws_subnet.s : x.id]
+}
+output "vpc" {
+  value = aws_vpc.main.id
+}
+"#,
+    )
+    .unwrap();
+    let mut loader = herd::config::Loader::new(dir.path(), herd::diag::Sources::default());
+    let (module, diags) = loader.load(dir.path());
+    assert!(!diags.has_errors());
+    let j = plan_json(&plan(vec![]), Some(&module));
+    let c = &j["configuration"];
+    let text = serde_json::to_string(c).unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert_eq!(
+        c["provider_config"]["aws"]["full_name"],
+        "registry.terraform.io/hashicorp/aws"
+    );
+    let rs = c["root_module"]["resources"].as_array().unwrap();
+    let vpc = rs.iter().find(|r| r["address"] == "aws_vpc.main").unwrap();
+    assert_eq!(vpc["provider_config_key"], "aws");
+    assert_eq!(
+        vpc["expressions"]["cidr_block"]["constant_value"],
+        "10.0.0.0/16"
+    );
+    assert_eq!(
+        vpc["expressions"]["tags"]["references"],
+        serde_json::json!(["var.region"])
+    );
+    let s = rs.iter().find(|r| r["address"] == "aws_subnet.s").unwrap();
+    assert_eq!(
+        s["expressions"]["vpc_id"]["references"],
+        serde_json::json!(["aws_vpc.main.id", "aws_vpc.main"])
+    );
+    assert_eq!(s["count_expression"]["constant_value"], 2);
+    assert!(s["expressions"].get("count").is_none());
+    assert_eq!(
+        s["expressions"]["cidr_block"]["references"],
+        serde_json::json!(["aws_vpc.main.cidr_block", "aws_vpc.main", "count.index"])
+    );
+    let d = rs
+        .iter()
+        .find(|r| r["address"] == "terraform_data.d")
+        .unwrap();
+    assert_eq!(
+        d["expressions"]["input"]["references"],
+        serde_json::json!(["aws_subnet.s"])
+    );
+    assert_eq!(d["provider_config_key"], "terraform");
+    assert_eq!(
+        c["root_module"]["outputs"]["vpc"]["expression"]["references"],
+        serde_json::json!(["aws_vpc.main.id", "aws_vpc.main"])
+    );
+    assert_eq!(
+        c["root_module"]["variables"]["region"]["default"],
+        "eu-west-1"
+    );
+    assert_eq!(c["root_module"]["variables"]["secret"]["sensitive"], true);
+}
