@@ -3,6 +3,10 @@
 //! apply)"), output changes, and drift found by refresh. Rendering lives in
 //! `plan::render` (human) and `plan::json` (Terraform's JSON plan format).
 
+pub mod file;
+pub mod json;
+pub mod render;
+
 use std::collections::BTreeMap;
 
 use crate::addrs::AbsResourceInstance;
