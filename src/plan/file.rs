@@ -329,6 +329,7 @@ pub fn encode_plan(p: &Plan) -> J {
         "variables": p.variables.iter().map(|(k, v)| (k.clone(), encode_value(v))).collect::<Map<_, _>>(),
         "destroy": p.destroy,
         "refresh_only": p.refresh_only,
+        "forget": p.forget.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
         "errored": p.errored,
         "timestamp": p.timestamp,
     })
@@ -369,6 +370,10 @@ pub fn decode_plan(j: &J) -> Result<Plan, String> {
         variables,
         destroy: flag("destroy"),
         refresh_only: flag("refresh_only"),
+        forget: list("forget")
+            .iter()
+            .filter_map(|a| a.as_str().and_then(|s| s.parse().ok()))
+            .collect(),
         errored: flag("errored"),
         timestamp: opt_str(j, "timestamp").unwrap_or_default(),
     })
