@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> i32 {
             plan_apply(&dir, a, true)
         }
         Command::Graph(a) => graph_cmd(&dir, a),
+        Command::Show(a) => show(&dir, a),
         Command::Output(a) => output(&dir, a),
         Command::Console(a) => console(&dir, a),
         Command::Fmt(a) => super::commands::fmt_cmd(&dir, a),
@@ -221,72 +222,12 @@ fn parse_targets(list: &[String]) -> Result<Vec<crate::addrs::Target>, String> {
         .collect()
 }
 
-/// Interim plan rendering (replaced by `plan::render`).
-fn render_plan_text(plan: &crate::plan::Plan) -> String {
-    use crate::plan::Action;
-    let mut out = String::new();
-    let shown: Vec<&crate::plan::ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| !matches!(c.action, Action::NoOp))
-        .collect();
-    if shown.is_empty() && !plan.outputs.iter().any(|o| o.action != Action::NoOp) {
-        out.push_str("\nNo changes. Your infrastructure matches the configuration.\n\nherd has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
-        return out;
-    }
-    if !shown.is_empty() {
-        out.push_str("\nherd will perform the following actions:\n\n");
-        for c in &shown {
-            let (what, sym) = match c.action {
-                Action::Create => ("will be created", "+"),
-                Action::Update => ("will be updated in-place", "~"),
-                Action::Delete => ("will be destroyed", "-"),
-                Action::DeleteThenCreate => ("must be replaced", "-/+"),
-                Action::CreateThenDelete => ("must be replaced", "+/-"),
-                Action::Read => ("will be read during apply", "<="),
-                Action::NoOp => ("", ""),
-            };
-            out.push_str(&format!(
-                "  # {} {what}\n  {sym} resource {:?} {:?}\n\n",
-                c.addr, c.addr.resource.ty, c.addr.resource.name
-            ));
-        }
-        let (a, c, d) = plan.counts();
-        out.push_str(&format!(
-            "Plan: {a} to add, {c} to change, {d} to destroy.\n"
-        ));
-    }
-    let outs: Vec<&crate::plan::OutputChange> = plan
-        .outputs
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
-    if !outs.is_empty() {
-        out.push_str("\nChanges to Outputs:\n");
-        for o in outs {
-            let v = |x: &Option<Value>| match x {
-                Some(v) if v.deep_sensitive() || o.sensitive => "(sensitive value)".to_string(),
-                Some(v) => render_value(v),
-                None => "null".into(),
-            };
-            match o.action {
-                Action::Create => out.push_str(&format!("  + {} = {}\n", o.name, v(&o.after))),
-                Action::Delete => {
-                    out.push_str(&format!("  - {} = {} -> null\n", o.name, v(&o.before)))
-                }
-                _ => out.push_str(&format!(
-                    "  ~ {} = {} -> {}\n",
-                    o.name,
-                    v(&o.before),
-                    v(&o.after)
-                )),
-            }
-        }
-    }
-    out
-}
-
 fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
+    if apply {
+        if let Some(pf) = a.plan_file.clone() {
+            return apply_saved(dir, a, &pf);
+        }
+    }
     let color = color_enabled(a.no_color);
     let bold = |s: &str| {
         if color {
@@ -349,8 +290,23 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
     if diags.has_errors() {
         return 1;
     }
-    print!("{}", render_plan_text(&plan));
+    print!("{}", crate::plan::render::render_plan(&plan, &crate::plan::render::RenderOpts { color, ..Default::default() }));
     let changed = plan.has_changes();
+    if let Some(out) = &a.out {
+        let extra = crate::plan::file::PlanFileExtra {
+            lineage: prior.as_ref().map(|s| s.lineage.clone()).unwrap_or_default(),
+            serial: prior.as_ref().map(|s| s.serial).unwrap_or(0),
+            config_files: engine::config_snapshot(dir),
+            variables: Default::default(),
+            targets: a.target.clone(),
+            replace: a.replace.clone(),
+        };
+        if let Err(e) = crate::plan::file::write_plan_file(Path::new(out), &plan, &extra) {
+            eprintln!("╷\n│ Error: Failed to write plan file\n│ \n│ {out}: {e}\n╵");
+            return 1;
+        }
+        println!("\n─────────────────────────────────────────────────────────────────────────────\n\nSaved the plan to: {out}\n\nTo perform exactly these actions, run the following command to apply:\n    herd apply {out:?}");
+    }
     if !apply {
         if a.detailed_exitcode && changed {
             return 2;
@@ -416,6 +372,122 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         }
     }
     0
+}
+
+/// `herd apply PLANFILE`: refuse a plan whose state or configuration changed.
+fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
+    let color = color_enabled(a.no_color);
+    let bold = |s: &str| if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+    let (plan, extra) = match crate::plan::file::read_plan_file(Path::new(pf)) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Failed to load \"{pf}\" as a plan file\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let spath = state_path(dir, &a.state);
+    let current = match state::read(&spath) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let (lineage, serial) = current.as_ref().map(|s| (s.lineage.clone(), s.serial)).unwrap_or_default();
+    if lineage != extra.lineage || serial != extra.serial {
+        eprintln!("╷\n│ Error: Saved plan is stale\n│ \n│ The given plan file can no longer be applied because the state was changed\n│ by another operation after the plan was created (plan: lineage {:?} serial {}, state: lineage {:?} serial {}).\n│ Run \"herd plan\" again to create a new plan.\n╵", extra.lineage, extra.serial, lineage, serial);
+        return 1;
+    }
+    if engine::config_snapshot(dir) != extra.config_files {
+        eprintln!("╷\n│ Error: Saved plan does not match the configuration\n│ \n│ The configuration files changed after this plan was created. Run \"herd plan\" again.\n╵");
+        return 1;
+    }
+    let opts = RunOptions { vars: vec![], input: false, workspace: workspace(dir), validate_only: false };
+    let vars = plan.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let session = match engine::prepare_with_vars(dir, &opts, vars) {
+        Ok(s) => s,
+        Err((sources, d)) => {
+            print_diags(&d, &sources, a.no_color);
+            return 1;
+        }
+    };
+    let outcome = session.apply(&plan, engine::apply::ApplyOptions { parallelism: a.parallelism, state_path: spath, on_disk: current });
+    print_diags(&outcome.diags, &session.loaded.sources, a.no_color);
+    if outcome.diags.has_errors() {
+        return 1;
+    }
+    let c = outcome.counts;
+    if plan.destroy {
+        println!("\n{}", bold(&format!("Destroy complete! Resources: {} destroyed.", c.destroyed)));
+        return 0;
+    }
+    println!("\n{}", bold(&format!("Apply complete! Resources: {} added, {} changed, {} destroyed.", c.added, c.changed, c.destroyed)));
+    print_outputs(&outcome.outputs, &bold);
+    0
+}
+
+fn print_outputs(outputs: &BTreeMap<String, Value>, bold: &dyn Fn(&str) -> String) {
+    if outputs.values().any(|v| !v.is_null()) {
+        println!("\n{}\n", bold("Outputs:"));
+        for (k, v) in outputs {
+            if v.is_null() {
+                continue;
+            }
+            let shown = if v.deep_sensitive() { "<sensitive>".to_string() } else { render_value(v) };
+            println!("{k} = {shown}");
+        }
+    }
+}
+
+fn show(dir: &Path, a: super::ShowArgs) -> i32 {
+    match &a.file {
+        Some(f) => {
+            let (plan, _) = match crate::plan::file::read_plan_file(Path::new(f)) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("╷\n│ Error: Failed to read the given file as a state or plan file\n│ \n│ {e}\n╵");
+                    return 1;
+                }
+            };
+            if a.json {
+                let (loaded, _) = engine::load(dir);
+                println!("{}", serde_json::to_string(&crate::plan::json::plan_json(&plan, Some(&loaded.root))).unwrap_or_default());
+            } else {
+                print!("{}", crate::plan::render::render_plan(&plan, &crate::plan::render::RenderOpts { color: color_enabled(a.no_color), ..Default::default() }));
+            }
+            0
+        }
+        None => {
+            let spath = state_path(dir, &None);
+            let st = match state::read(&spath) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
+                    return 1;
+                }
+            };
+            match st {
+                None => {
+                    if a.json {
+                        println!("{{\"format_version\":\"1.0\"}}");
+                    } else {
+                        println!("No state.");
+                    }
+                }
+                Some(st) => {
+                    if a.json {
+                        println!("{}", serde_json::to_string(&crate::plan::json::state_json(&st)).unwrap_or_default());
+                    } else {
+                        for (addr, _, i) in st.instances() {
+                            println!("# {addr}:");
+                            println!("{}\n", serde_json::to_string_pretty(&i.attributes).unwrap_or_default());
+                        }
+                    }
+                }
+            }
+            0
+        }
+    }
 }
 
 fn graph_cmd(dir: &Path, a: super::GraphArgs) -> i32 {

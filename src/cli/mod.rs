@@ -34,6 +34,8 @@ pub enum Command {
     Destroy(PlanArgs),
     /// Show the dependency graph (DOT or mermaid).
     Graph(GraphArgs),
+    /// Show the current state or a saved plan.
+    Show(ShowArgs),
     /// Show output values from the state.
     Output(OutputArgs),
     /// Try expressions interactively (or from standard input).
@@ -119,6 +121,17 @@ pub struct PlanArgs {
     pub json: bool,
     /// A saved plan file to apply.
     pub plan_file: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ShowArgs {
+    /// Machine-readable output (Terraform's JSON plan / state format).
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// A saved plan file; the current state when omitted.
+    pub file: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]

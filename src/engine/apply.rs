@@ -452,7 +452,10 @@ pub fn apply(
         w.state.remove_instance(a);
         println!("{a}: Removed from state (the object itself still exists)");
     }
-    w.persist();
+    // Persist what refresh, moves, imports and forgets changed.
+    if w.on_disk.is_some() || !w.state.resources.is_empty() {
+        w.persist();
+    }
     let interrupted = rt.block_on(walk(&mut w, graph, plan, opts.parallelism.max(1)));
     // Outputs, from the final values.
     let mut outputs = BTreeMap::new();

@@ -785,6 +785,9 @@ pub fn make_plan(
                 importing: None,
             });
         }
+        // Every local, module variable and output is evaluated, used or not,
+        // so that each error in the configuration is reported.
+        world.root_view().eval_all_recursive();
         // Outputs.
         let rv = world.root_view();
         for name in root.outputs.keys() {
