@@ -153,7 +153,7 @@ pub(super) fn error_box(summary: &str, detail: &str) {
             }
         }
     }
-    s.push_str("╵");
+    s.push('╵');
     eprintln!("{s}");
 }
 
@@ -255,8 +255,12 @@ fn resource_idx(st: &State, addr: &AbsResource) -> Option<usize> {
 }
 
 fn instance_exists(st: &State, addr: &AbsResourceInstance) -> bool {
-    resource_idx(st, &addr.abs_resource())
-        .is_some_and(|i| st.resources[i].instances.iter().any(|o| inst_key(o) == addr.key))
+    resource_idx(st, &addr.abs_resource()).is_some_and(|i| {
+        st.resources[i]
+            .instances
+            .iter()
+            .any(|o| inst_key(o) == addr.key)
+    })
 }
 
 fn module_exists(st: &State, m: &ModuleInstance) -> bool {
@@ -360,10 +364,7 @@ fn lookup(
             v
         }
         Target::Resource(r) => {
-            let v: Vec<_> = all
-                .into_iter()
-                .filter(|i| &i.abs_resource() == r)
-                .collect();
+            let v: Vec<_> = all.into_iter().filter(|i| &i.abs_resource() == r).collect();
             if v.is_empty() && !allow_missing {
                 return Err(("Unknown resource".into(), format!("The current state contains no resource {r}. If you've just added this resource to the configuration, you must run \"herd apply\" first to create the resource's entry in the state.")));
             }
@@ -434,8 +435,11 @@ fn normalize(st: &mut State) {
             .then_with(|| a.name.cmp(&b.name))
     });
     for r in &mut st.resources {
-        r.instances
-            .sort_by(|a, b| inst_key(a).cmp(&inst_key(b)).then_with(|| a.deposed.cmp(&b.deposed)));
+        r.instances.sort_by(|a, b| {
+            inst_key(a)
+                .cmp(&inst_key(b))
+                .then_with(|| a.deposed.cmp(&b.deposed))
+        });
     }
 }
 
@@ -739,11 +743,7 @@ fn render_string(s: &str, ind: usize) -> String {
         if let Ok(j) = serde_json::from_str::<J>(s) {
             let inner = render_value(&j, "", &HashSet::new(), ind + 1, false, true);
             if inner.contains('\n') {
-                return format!(
-                    "jsonencode(\n{}{inner}\n{})",
-                    indent(ind + 1),
-                    indent(ind)
-                );
+                return format!("jsonencode(\n{}{inner}\n{})", indent(ind + 1), indent(ind));
             }
             return format!("jsonencode({inner})");
         }
@@ -1065,7 +1065,11 @@ fn rm(dir: &Path, a: RmArgs) -> i32 {
         show_diags(&diags);
         return 1;
     }
-    let prefix = if a.dry_run { "Would remove " } else { "Removed " };
+    let prefix = if a.dry_run {
+        "Would remove "
+    } else {
+        "Removed "
+    };
     let mut count = 0;
     for addr in &addrs {
         count += 1;

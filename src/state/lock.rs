@@ -109,7 +109,7 @@ flag, but this is not recommended.";
 pub enum LockError {
     /// Another process holds the lock.
     #[error("Error acquiring the state lock\n\nError message: resource temporarily unavailable\n{}\n\n{LOCK_HINT}", info_text(.info))]
-    Held { info: Option<LockInfo> },
+    Held { info: Option<Box<LockInfo>> },
     #[error("Error acquiring the state lock\n\nError message: {path}: {source}\n\n{LOCK_HINT}")]
     Io {
         path: PathBuf,
@@ -122,15 +122,15 @@ pub enum LockError {
     #[error("invalid lock id: {given:?}. current id: {:?}\n{}", .info.as_ref().map(|i| i.id.as_str()).unwrap_or(""), info_text(.info))]
     IdMismatch {
         given: String,
-        info: Option<LockInfo>,
+        info: Option<Box<LockInfo>>,
     },
     /// force-unlock: the lock is held by a live process; an OS lock cannot be
     /// broken from outside.
     #[error("Local state cannot be unlocked by another process\n{}", info_text(.info))]
-    InUse { info: Option<LockInfo> },
+    InUse { info: Option<Box<LockInfo>> },
 }
 
-fn info_text(i: &Option<LockInfo>) -> String {
+fn info_text(i: &Option<Box<LockInfo>>) -> String {
     match i {
         Some(i) => i.to_string(),
         None => "Lock Info: (unavailable)".into(),
@@ -285,7 +285,7 @@ pub fn acquire(
         let now = Instant::now();
         if now >= deadline {
             return Err(LockError::Held {
-                info: read_info(state_path),
+                info: read_info(state_path).map(Box::new),
             });
         }
         std::thread::sleep((deadline - now).min(Duration::from_millis(250)));
@@ -299,7 +299,7 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<(), LockError> {
     if !p.exists() {
         return Err(LockError::NotLocked(state_path.to_path_buf()));
     }
-    let info = read_info(state_path);
+    let info = read_info(state_path).map(Box::new);
     if info.as_ref().map(|i| i.id.as_str()) != Some(id) {
         return Err(LockError::IdMismatch {
             given: id.to_string(),
