@@ -35,6 +35,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Output(a) => output(&dir, a),
         Command::Console(a) => console(&dir, a),
         Command::Fmt(a) => super::commands::fmt_cmd(&dir, a),
+        Command::State(a) => super::state_cmds::run(&dir, a),
+        Command::Workspace(a) => super::workspace_cmds::run(&dir, a),
+        Command::ForceUnlock(a) => super::state_cmds::force_unlock(&dir, a),
         Command::Version(a) => {
             if a.json {
                 println!(
@@ -77,7 +80,7 @@ fn print_diags(d: &Diagnostics, sources: &Sources, no_color: bool) {
     }
 }
 
-fn workspace(dir: &Path) -> String {
+pub(super) fn workspace(dir: &Path) -> String {
     if let Ok(w) = std::env::var("TF_WORKSPACE") {
         if !w.is_empty() {
             return w;
@@ -90,7 +93,7 @@ fn workspace(dir: &Path) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-fn state_path(dir: &Path, explicit: &Option<PathBuf>) -> PathBuf {
+pub(super) fn state_path(dir: &Path, explicit: &Option<PathBuf>) -> PathBuf {
     if let Some(p) = explicit {
         return p.clone();
     }

@@ -2,6 +2,8 @@
 //! (`herd -chdir=DIR apply -auto-approve -var 'a=b'`).
 
 mod commands;
+mod state_cmds;
+mod workspace_cmds;
 
 use std::path::PathBuf;
 
@@ -44,6 +46,12 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Show the herd version.
     Version(VersionArgs),
+    /// Advanced state management.
+    State(state_cmds::StateArgs),
+    /// Workspace management.
+    Workspace(workspace_cmds::WorkspaceArgs),
+    /// Release a stuck lock on the current workspace.
+    ForceUnlock(state_cmds::ForceUnlockArgs),
 }
 
 #[derive(Args, Debug, Default)]

@@ -3,6 +3,8 @@
 //! version as `terraform.tfstate.backup`. The serial increases only when the
 //! content changes; the lineage is fixed when the state is first created.
 
+pub mod lock;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
