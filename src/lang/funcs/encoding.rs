@@ -2,7 +2,6 @@
 //! and text encodings).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write as _;
 
 use base64::Engine as _;
 
@@ -117,57 +116,11 @@ fn base64encode(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 /// gzip as Go's `compress/gzip` writes it after Write, Flush and Close: a
 /// fixed header (no mtime, OS "unknown"), the deflate stream ended by a sync
 /// flush, then an empty final stored block and the trailer.
+/// Terraform: `gzip.NewWriter` (default level), `Write`, `Flush`, `Close`,
+/// then standard Base64; see [`super::goflate`].
 fn base64gzip(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     let data = str_arg(&a, 0).as_bytes();
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    out.extend_from_slice(&go_deflate_sync(data)?);
-    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    let mut crc = flate2::Crc::new();
-    crc.update(data);
-    out.write_all(&crc.sum().to_le_bytes()).ok();
-    out.write_all(&(data.len() as u32).to_le_bytes()).ok();
-    Ok(Value::string(b64(&out)))
-}
-
-/// Raw deflate of `data` followed by a sync flush, approximating Go's
-/// `compress/flate` at the default level: short inputs use a fixed-Huffman
-/// block unless a stored block is smaller (Go's block choice); long inputs
-/// use miniz's dynamic blocks.
-fn go_deflate_sync(data: &[u8]) -> Result<Vec<u8>, FnError> {
-    use miniz_oxide::deflate::core::{
-        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
-    };
-    let sync = [0u8, 0, 0, 0xff, 0xff];
-    if data.is_empty() {
-        return Ok(sync.to_vec());
-    }
-    let stored = || {
-        let mut v = vec![0u8];
-        let n = data.len() as u16;
-        v.extend_from_slice(&n.to_le_bytes());
-        v.extend_from_slice(&(!n).to_le_bytes());
-        v.extend_from_slice(data);
-        v.extend_from_slice(&sync);
-        v
-    };
-    let short = data.len() <= 1024;
-    // Strategy 4 = fixed Huffman blocks only; negative window bits = raw deflate.
-    let flags = create_comp_flags_from_zip_params(6, -15, if short { 4 } else { 0 });
-    let mut d = CompressorOxide::new(flags);
-    let mut buf = vec![0u8; data.len() * 2 + 256];
-    let (_, used_in, used_out) = compress(&mut d, data, &mut buf, TDEFLFlush::Sync);
-    if used_in != data.len() {
-        return Err(FnError::msg("failed to write gzip raw data"));
-    }
-    buf.truncate(used_out);
-    if short && data.len() <= 0xffff {
-        // Bits of the fixed block (without the trailing sync marker).
-        let fixed_bits = (buf.len() - sync.len()) * 8;
-        if (data.len() + 5) * 8 < fixed_bits {
-            return Ok(stored());
-        }
-    }
-    Ok(buf)
+    Ok(Value::string(b64(&super::goflate::gzip_default(data))))
 }
 
 // ---- CSV (Go's encoding/csv) ----
@@ -1332,10 +1285,7 @@ mod tests {
         );
     }
 
-    /// Needs a port of Go's compress/flate (LZ77 + block choice); miniz
-    /// picks a stored block here where Go picks a fixed-Huffman one.
     #[test]
-    #[ignore]
     fn gzip_matches_go_longer() {
         assert_eq!(
             cs(

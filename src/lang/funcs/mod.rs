@@ -25,6 +25,7 @@ pub mod crypto;
 pub mod datetime;
 pub mod encoding;
 pub mod filesystem;
+pub mod goflate;
 pub mod ipnet;
 pub mod numeric;
 pub mod string;
