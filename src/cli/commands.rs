@@ -240,6 +240,22 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         }
     };
     let spath = state_path(dir, &a.state);
+    let la = super::state_cmds::LockArgs {
+        lock: a.lock,
+        lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
+    };
+    let _lock = match super::state_cmds::take_lock(
+        &spath,
+        &la,
+        if apply {
+            "OperationTypeApply"
+        } else {
+            "OperationTypePlan"
+        },
+    ) {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
     let prior = match state::read(&spath) {
         Ok(s) => s,
         Err(e) => {
@@ -293,11 +309,23 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
     if diags.has_errors() {
         return 1;
     }
-    print!("{}", crate::plan::render::render_plan(&plan, &crate::plan::render::RenderOpts { color, ..Default::default() }));
+    print!(
+        "{}",
+        crate::plan::render::render_plan(
+            &plan,
+            &crate::plan::render::RenderOpts {
+                color,
+                ..Default::default()
+            }
+        )
+    );
     let changed = plan.has_changes();
     if let Some(out) = &a.out {
         let extra = crate::plan::file::PlanFileExtra {
-            lineage: prior.as_ref().map(|s| s.lineage.clone()).unwrap_or_default(),
+            lineage: prior
+                .as_ref()
+                .map(|s| s.lineage.clone())
+                .unwrap_or_default(),
             serial: prior.as_ref().map(|s| s.serial).unwrap_or(0),
             config_files: engine::config_snapshot(dir),
             variables: Default::default(),
@@ -380,7 +408,13 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
 /// `herd apply PLANFILE`: refuse a plan whose state or configuration changed.
 fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
     let color = color_enabled(a.no_color);
-    let bold = |s: &str| if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+    let bold = |s: &str| {
+        if color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let (plan, extra) = match crate::plan::file::read_plan_file(Path::new(pf)) {
         Ok(x) => x,
         Err(e) => {
@@ -389,6 +423,14 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
         }
     };
     let spath = state_path(dir, &a.state);
+    let la = super::state_cmds::LockArgs {
+        lock: a.lock,
+        lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
+    };
+    let _lock = match super::state_cmds::take_lock(&spath, &la, "OperationTypeApply") {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
     let current = match state::read(&spath) {
         Ok(s) => s,
         Err(e) => {
@@ -396,7 +438,10 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
             return 1;
         }
     };
-    let (lineage, serial) = current.as_ref().map(|s| (s.lineage.clone(), s.serial)).unwrap_or_default();
+    let (lineage, serial) = current
+        .as_ref()
+        .map(|s| (s.lineage.clone(), s.serial))
+        .unwrap_or_default();
     if lineage != extra.lineage || serial != extra.serial {
         eprintln!("╷\n│ Error: Saved plan is stale\n│ \n│ The given plan file can no longer be applied because the state was changed\n│ by another operation after the plan was created (plan: lineage {:?} serial {}, state: lineage {:?} serial {}).\n│ Run \"herd plan\" again to create a new plan.\n╵", extra.lineage, extra.serial, lineage, serial);
         return 1;
@@ -405,8 +450,17 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
         eprintln!("╷\n│ Error: Saved plan does not match the configuration\n│ \n│ The configuration files changed after this plan was created. Run \"herd plan\" again.\n╵");
         return 1;
     }
-    let opts = RunOptions { vars: vec![], input: false, workspace: workspace(dir), validate_only: false };
-    let vars = plan.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let opts = RunOptions {
+        vars: vec![],
+        input: false,
+        workspace: workspace(dir),
+        validate_only: false,
+    };
+    let vars = plan
+        .variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let session = match engine::prepare_with_vars(dir, &opts, vars) {
         Ok(s) => s,
         Err((sources, d)) => {
@@ -414,17 +468,36 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
             return 1;
         }
     };
-    let outcome = session.apply(&plan, engine::apply::ApplyOptions { parallelism: a.parallelism, state_path: spath, on_disk: current });
+    let outcome = session.apply(
+        &plan,
+        engine::apply::ApplyOptions {
+            parallelism: a.parallelism,
+            state_path: spath,
+            on_disk: current,
+        },
+    );
     print_diags(&outcome.diags, &session.loaded.sources, a.no_color);
     if outcome.diags.has_errors() {
         return 1;
     }
     let c = outcome.counts;
     if plan.destroy {
-        println!("\n{}", bold(&format!("Destroy complete! Resources: {} destroyed.", c.destroyed)));
+        println!(
+            "\n{}",
+            bold(&format!(
+                "Destroy complete! Resources: {} destroyed.",
+                c.destroyed
+            ))
+        );
         return 0;
     }
-    println!("\n{}", bold(&format!("Apply complete! Resources: {} added, {} changed, {} destroyed.", c.added, c.changed, c.destroyed)));
+    println!(
+        "\n{}",
+        bold(&format!(
+            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            c.added, c.changed, c.destroyed
+        ))
+    );
     print_outputs(&outcome.outputs, &bold);
     0
 }
@@ -436,7 +509,11 @@ fn print_outputs(outputs: &BTreeMap<String, Value>, bold: &dyn Fn(&str) -> Strin
             if v.is_null() {
                 continue;
             }
-            let shown = if v.deep_sensitive() { "<sensitive>".to_string() } else { render_value(v) };
+            let shown = if v.deep_sensitive() {
+                "<sensitive>".to_string()
+            } else {
+                render_value(v)
+            };
             println!("{k} = {shown}");
         }
     }
@@ -454,9 +531,22 @@ fn show(dir: &Path, a: super::ShowArgs) -> i32 {
             };
             if a.json {
                 let (loaded, _) = engine::load(dir);
-                println!("{}", serde_json::to_string(&crate::plan::json::plan_json(&plan, Some(&loaded.root))).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string(&crate::plan::json::plan_json(&plan, Some(&loaded.root)))
+                        .unwrap_or_default()
+                );
             } else {
-                print!("{}", crate::plan::render::render_plan(&plan, &crate::plan::render::RenderOpts { color: color_enabled(a.no_color), ..Default::default() }));
+                print!(
+                    "{}",
+                    crate::plan::render::render_plan(
+                        &plan,
+                        &crate::plan::render::RenderOpts {
+                            color: color_enabled(a.no_color),
+                            ..Default::default()
+                        }
+                    )
+                );
             }
             0
         }
@@ -479,11 +569,18 @@ fn show(dir: &Path, a: super::ShowArgs) -> i32 {
                 }
                 Some(st) => {
                     if a.json {
-                        println!("{}", serde_json::to_string(&crate::plan::json::state_json(&st)).unwrap_or_default());
+                        println!(
+                            "{}",
+                            serde_json::to_string(&crate::plan::json::state_json(&st))
+                                .unwrap_or_default()
+                        );
                     } else {
                         for (addr, _, i) in st.instances() {
                             println!("# {addr}:");
-                            println!("{}\n", serde_json::to_string_pretty(&i.attributes).unwrap_or_default());
+                            println!(
+                                "{}\n",
+                                serde_json::to_string_pretty(&i.attributes).unwrap_or_default()
+                            );
                         }
                     }
                 }

@@ -18,6 +18,7 @@ fn bad(e: &Expression, file: &Arc<str>, detail: &str) -> Diagnostic {
     Diagnostic::error("Invalid type specification", detail.to_string()).at(range_of(file, e.span()))
 }
 
+#[allow(clippy::only_used_in_recursion)]
 fn parse(e: &Expression, file: &Arc<str>, in_object: bool) -> Result<Type, Diagnostic> {
     match e {
         Expression::Variable(v) => match v.as_str() {

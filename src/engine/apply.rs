@@ -589,58 +589,36 @@ async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism:
                 .map(|d| d.contains(&y.to_string()))
                 .unwrap_or(false)
     };
+    let any_action = |x: &AbsResource, act: Action| {
+        deletes
+            .get(x)
+            .map(|cs| cs.iter().any(|c| c.action == act))
+            .unwrap_or(false)
+    };
+    let all_cbd = |x: &AbsResource| {
+        deletes
+            .get(x)
+            .map(|cs| cs.iter().all(|c| c.action == Action::CreateThenDelete))
+            .unwrap_or(false)
+    };
     for id in &ids {
         let mut d = BTreeSet::new();
-        match id {
-            NodeId::C(a) => {
-                for other in &ids {
-                    match other {
-                        NodeId::C(b) if b != a && depends_on(a, b) => {
-                            d.insert(other.clone());
-                        }
-                        NodeId::D(b) if b == a => {
-                            // Destroy-before-create replacements wait for the delete.
-                            if deletes
-                                .get(b)
-                                .map(|cs| cs.iter().any(|c| c.action == Action::DeleteThenCreate))
-                                .unwrap_or(false)
-                            {
-                                d.insert(other.clone());
-                            }
-                        }
-                        _ => {}
-                    }
+        for other in &ids {
+            let edge = match (id, other) {
+                (NodeId::C(a), NodeId::C(b)) => b != a && depends_on(a, b),
+                // Destroy-before-create replacements wait for the delete.
+                (NodeId::C(a), NodeId::D(b)) => b == a && any_action(b, Action::DeleteThenCreate),
+                // Dependents are destroyed first.
+                (NodeId::D(a), NodeId::D(b)) => b != a && depends_on(b, a),
+                // Create-before-destroy: the replacement exists first, and
+                // objects depending on it are updated before the old one goes.
+                (NodeId::D(a), NodeId::C(b)) => {
+                    (b == a && any_action(a, Action::CreateThenDelete))
+                        || (b != a && depends_on(b, a) && all_cbd(a))
                 }
-            }
-            NodeId::D(a) => {
-                for other in &ids {
-                    match other {
-                        // Dependents are destroyed first.
-                        NodeId::D(b) if b != a && depends_on(b, a) => {
-                            d.insert(other.clone());
-                        }
-                        NodeId::C(b) if b == a => {
-                            if deletes
-                                .get(a)
-                                .map(|cs| cs.iter().any(|c| c.action == Action::CreateThenDelete))
-                                .unwrap_or(false)
-                            {
-                                d.insert(other.clone());
-                            }
-                        }
-                        // Objects that depend on a replaced one are updated before it is destroyed.
-                        NodeId::C(b) if b != a && depends_on(b, a) => {
-                            if deletes
-                                .get(a)
-                                .map(|cs| cs.iter().all(|c| c.action == Action::CreateThenDelete))
-                                .unwrap_or(false)
-                            {
-                                d.insert(other.clone());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+            };
+            if edge {
+                d.insert(other.clone());
             }
         }
         nodes.get_mut(id).expect("node exists").deps = d;

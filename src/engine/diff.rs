@@ -113,7 +113,7 @@ fn propose_obj(
         }
         if sa.force_new && prior.is_some() {
             let p = pri.clone().unwrap_or_else(Value::null);
-            if !same(&v, &p) && !(v.is_null() && p.is_null()) {
+            if !(same(&v, &p) || (v.is_null() && p.is_null())) {
                 path.push(PathStep::Attr(name.to_string()));
                 replace.push(path.clone());
                 path.pop();

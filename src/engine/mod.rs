@@ -270,7 +270,11 @@ pub struct Session {
 }
 
 /// Load and build the graph, with root variable values given (a saved plan's).
-pub fn prepare_with_vars(dir: &Path, opts: &RunOptions, vars: HashMap<String, Value>) -> Result<Session, (Sources, Diagnostics)> {
+pub fn prepare_with_vars(
+    dir: &Path,
+    opts: &RunOptions,
+    vars: HashMap<String, Value>,
+) -> Result<Session, (Sources, Diagnostics)> {
     let (loaded, mut diags) = load(dir);
     if diags.has_errors() {
         return Err((loaded.sources, diags));
@@ -280,13 +284,25 @@ pub fn prepare_with_vars(dir: &Path, opts: &RunOptions, vars: HashMap<String, Va
     if diags.has_errors() {
         return Err((loaded.sources, diags));
     }
-    Ok(Session { dir: dir.to_path_buf(), loaded, graph, vars, opts: opts.clone(), warnings: diags })
+    Ok(Session {
+        dir: dir.to_path_buf(),
+        loaded,
+        graph,
+        vars,
+        opts: opts.clone(),
+        warnings: diags,
+    })
 }
 
 /// The configuration files of the root module directory (for saved plans).
 pub fn config_snapshot(dir: &Path) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
-    fn walk(base: &Path, d: &Path, out: &mut std::collections::BTreeMap<String, String>, depth: usize) {
+    fn walk(
+        base: &Path,
+        d: &Path,
+        out: &mut std::collections::BTreeMap<String, String>,
+        depth: usize,
+    ) {
         let Ok(rd) = std::fs::read_dir(d) else { return };
         for e in rd.flatten() {
             let p = e.path();
@@ -296,7 +312,11 @@ pub fn config_snapshot(dir: &Path) -> std::collections::BTreeMap<String, String>
             }
             if p.is_dir() && depth < 8 {
                 walk(base, &p, out, depth + 1);
-            } else if name.ends_with(".tf") || name.ends_with(".tf.json") || name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+            } else if name.ends_with(".tf")
+                || name.ends_with(".tf.json")
+                || name.ends_with(".tfvars")
+                || name.ends_with(".tfvars.json")
+            {
                 if let Ok(t) = std::fs::read_to_string(&p) {
                     out.insert(crate::diag::display_path(base, &p), t);
                 }

@@ -106,6 +106,8 @@ impl Expansion {
     }
 }
 
+type Children = BTreeMap<(String, Option<InstanceKey>), Rc<ModState>>;
+
 /// The state of one module instance's evaluation.
 pub struct ModState {
     pub addr: ModuleInstance,
@@ -119,7 +121,7 @@ pub struct ModState {
     outputs: RefCell<HashMap<String, Slot>>,
     calls: RefCell<HashMap<String, Slot>>,
     expansions: RefCell<HashMap<String, Option<Expansion>>>,
-    children: RefCell<BTreeMap<(String, Option<InstanceKey>), Rc<ModState>>>,
+    children: RefCell<Children>,
 }
 
 /// Everything one walk knows: settings, module instances, resource values.

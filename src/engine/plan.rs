@@ -264,6 +264,7 @@ impl<'w> Planner<'w> {
     }
 
     /// Plan one resource block in every instance of its module.
+    #[allow(clippy::too_many_arguments)]
     pub fn plan_resource(
         &mut self,
         root: &Module,

@@ -238,10 +238,7 @@ impl<'a> Evaluator<'a> {
                 self.eval_template_expr(&h.template, e)
             }
             Expression::Parenthesis(p) => self.eval(p.inner()),
-            Expression::Variable(v) => self.eval_traversal(e, &[]).or_else(|d| {
-                let _ = v;
-                Err(d)
-            }),
+            Expression::Variable(_) => self.eval_traversal(e, &[]),
             Expression::Traversal(t) => {
                 let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
                 self.eval_traversal_ops(&t.expr, &ops, e)
@@ -497,6 +494,7 @@ impl<'a> Evaluator<'a> {
         out.last_lit = Some(start);
     }
 
+    #[allow(clippy::only_used_in_recursion)]
     fn eval_template(&mut self, t: &Template, out: &mut TplOut, whole: &Expression) -> R<()> {
         for el in t.iter() {
             match el {

@@ -371,8 +371,7 @@ impl State {
     /// Terraform's order: by module, then mode (data before managed), type, name; instances by key.
     pub fn sort(&mut self) {
         for r in self.resources.iter_mut() {
-            r.instances
-                .sort_by(|a, b| key_order(&a.index_key).cmp(&key_order(&b.index_key)));
+            r.instances.sort_by_key(|a| key_order(&a.index_key));
         }
         self.resources.sort_by(|a, b| {
             (
