@@ -160,7 +160,8 @@ async fn run_exec(addr: &str, e: &Exec) -> Result<(), String> {
     if e.sensitive {
         println!("{addr} (local-exec): (output suppressed due to sensitive value in config)");
     } else {
-        println!("{addr} (local-exec): Executing: {argv:?}");
+        let quoted: Vec<String> = argv.iter().map(|a| format!("{a:?}")).collect();
+        println!("{addr} (local-exec): Executing: [{}]", quoted.join(" "));
     }
     let mut cmd = tokio::process::Command::new(&argv[0]);
     cmd.args(&argv[1..]);
@@ -295,6 +296,8 @@ struct Walker<'w> {
     diags: Diagnostics,
     counts: Counts,
     changes: HashMap<AbsResourceInstance, ResourceChange>,
+    /// The planned value (with sensitive marks) of each operation in flight.
+    planned: HashMap<AbsResourceInstance, Value>,
 }
 
 impl<'w> Walker<'w> {
@@ -445,6 +448,7 @@ pub fn apply(
             .iter()
             .map(|c| (c.addr.clone(), c.clone()))
             .collect(),
+        planned: HashMap::new(),
     };
     // References see the planned values until the real ones are known.
     preload(world, plan);
@@ -883,6 +887,7 @@ fn start_node(
                     schema,
                 );
                 let planned = res.customize_plan(base, &cfg, propose(schema, base, &cfg).value);
+                w.planned.insert(addr.clone(), planned.clone());
                 let kind = match (action, &prior_v) {
                     (Action::Update, Some(p)) => OpKind::Update {
                         prior: p.clone().unmark_deep(),
@@ -1003,6 +1008,10 @@ fn finish_op(
             match r {
                 Ok(v) => {
                     let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                    let v = match w.planned.get(addr) {
+                        Some(p) => crate::engine::diff::copy_marks(p, v),
+                        None => v,
+                    };
                     w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
                     w.counts.added += 1;
                     let replaced_cbd = w
@@ -1065,6 +1074,10 @@ fn finish_op(
         OpResult::Updated(r) => match r {
             Ok(v) => {
                 let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                let v = match w.planned.get(addr) {
+                    Some(p) => crate::engine::diff::copy_marks(p, v),
+                    None => v,
+                };
                 w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
                 w.counts.changed += 1;
                 check_postconditions(w, addr, &v, &mut failed);

@@ -240,3 +240,55 @@ pub fn normalize(schema: &Schema, v: &Value) -> Value {
     }
     Value::object(out)
 }
+
+/// Put the sensitive marks of `from` (a planned value) onto the same paths of
+/// `to` (the object a provider returned, which carries no marks).
+pub fn copy_marks(from: &Value, to: Value) -> Value {
+    let sensitive = to.sensitive || from.sensitive;
+    let kind = match (&from.kind, to.kind) {
+        (Kind::Object(fm), Kind::Object(tm)) => Kind::Object(
+            tm.into_iter()
+                .map(|(k, v)| {
+                    let v = match fm.get(&k) {
+                        Some(f) => copy_marks(f, v),
+                        None => v,
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        (Kind::Map(_, fm), Kind::Map(t, tm)) => Kind::Map(
+            t,
+            tm.into_iter()
+                .map(|(k, v)| {
+                    let v = match fm.get(&k) {
+                        Some(f) => copy_marks(f, v),
+                        None => v,
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        (Kind::List(_, fs) | Kind::Tuple(fs), Kind::List(t, ts)) => Kind::List(
+            t,
+            ts.into_iter()
+                .enumerate()
+                .map(|(i, v)| match fs.get(i) {
+                    Some(f) => copy_marks(f, v),
+                    None => v,
+                })
+                .collect(),
+        ),
+        (Kind::List(_, fs) | Kind::Tuple(fs), Kind::Tuple(ts)) => Kind::Tuple(
+            ts.into_iter()
+                .enumerate()
+                .map(|(i, v)| match fs.get(i) {
+                    Some(f) => copy_marks(f, v),
+                    None => v,
+                })
+                .collect(),
+        ),
+        (_, k) => k,
+    };
+    Value { kind, sensitive }
+}
