@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Graph(a) => graph_cmd(&dir, a),
         Command::Show(a) => show(&dir, a),
+        Command::Import(a) => import_cmd(&dir, a),
         Command::Output(a) => output(&dir, a),
         Command::Console(a) => console(&dir, a),
         Command::Fmt(a) => super::commands::fmt_cmd(&dir, a),
@@ -588,6 +589,110 @@ fn show(dir: &Path, a: super::ShowArgs) -> i32 {
             0
         }
     }
+}
+
+fn import_cmd(dir: &Path, a: super::ImportArgs) -> i32 {
+    let addr: crate::addrs::AbsResourceInstance = match a.address.parse() {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Invalid address\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let opts = RunOptions {
+        vars: var_args(&a.var, &a.var_file),
+        input: a.input,
+        workspace: workspace(dir),
+        validate_only: false,
+    };
+    let session = match engine::prepare(dir, &opts) {
+        Ok(s) => s,
+        Err((sources, d)) => {
+            print_diags(&d, &sources, a.no_color);
+            return 1;
+        }
+    };
+    let has_config = engine::plan::module_at(&session.loaded.root, &addr.module.module_path())
+        .and_then(|m| engine::plan::resource_block(m, &addr.resource))
+        .is_some();
+    if !has_config {
+        eprintln!("╷\n│ Error: Configuration for import target does not exist\n│ \n│ The configuration for the given import {addr} does not exist. All target\n│ instances must have an associated configuration to be imported.\n╵");
+        return 1;
+    }
+    let Some(res) = crate::providers::registry().resource(&addr.resource.ty) else {
+        eprintln!("╷\n│ Error: Unsupported resource type\n│ \n│ herd does not implement the resource type {:?}.\n╵", addr.resource.ty);
+        return 1;
+    };
+    let spath = state_path(dir, &a.state);
+    let la = super::state_cmds::LockArgs {
+        lock: a.lock,
+        lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
+    };
+    let _lock = match super::state_cmds::take_lock(&spath, &la, "OperationTypeImport") {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
+    let prior = match state::read(&spath) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
+            return 1;
+        }
+    };
+    let mut st = prior.clone().unwrap_or_default();
+    if st.instance(&addr).is_some() {
+        eprintln!("╷\n│ Error: Resource already managed by herd\n│ \n│ herd is already managing a remote object for {addr}. To import to this\n│ address you must first remove the existing object from the state.\n╵");
+        return 1;
+    }
+    println!("{addr}: Importing from ID {:?}...", a.id);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let ctx = crate::providers::ProviderCtx {
+        config: None,
+        address: addr.to_string(),
+    };
+    let v = match rt.block_on(res.import(&ctx, &a.id)) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("╷\n│ Error: Cannot import non-existent remote object\n│ \n│ While attempting to import an existing object to {addr}, the provider\n│ reported: {}\n╵", e.message);
+            return 1;
+        }
+    };
+    println!(
+        "{addr}: Import prepared!\n  Prepared {} for import",
+        addr.resource.ty
+    );
+    let v = engine::diff::normalize(res.schema(), &v);
+    let (attrs, sens) = engine::statevals::to_state(&v);
+    st.set_instance(
+        &addr,
+        &engine::statevals::provider_addr(&addr.resource.ty, None),
+        crate::state::InstanceState {
+            index_key: addr.key.as_ref().map(|k| k.to_json()),
+            status: None,
+            deposed: None,
+            schema_version: res.schema().version,
+            attributes: attrs,
+            sensitive_attributes: sens,
+            private: None,
+            dependencies: vec![],
+            create_before_destroy: false,
+        },
+    );
+    if let Err(e) = state::persist(&spath, prior.as_ref(), st) {
+        eprintln!("╷\n│ Error: Failed to persist state\n│ \n│ {e}\n╵");
+        return 1;
+    }
+    println!("\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour herd state and will henceforth be managed by herd.");
+    0
 }
 
 fn graph_cmd(dir: &Path, a: super::GraphArgs) -> i32 {

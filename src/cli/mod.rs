@@ -38,6 +38,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Show the current state or a saved plan.
     Show(ShowArgs),
+    /// Associate an existing object with a resource address in the state.
+    Import(ImportArgs),
     /// Show output values from the state.
     Output(OutputArgs),
     /// Try expressions interactively (or from standard input).
@@ -129,6 +131,28 @@ pub struct PlanArgs {
     pub json: bool,
     /// A saved plan file to apply.
     pub plan_file: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ImportArgs {
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<String>,
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub input: bool,
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub lock: bool,
+    #[arg(long = "lock-timeout", value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+    #[arg(long = "state", value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// Resource instance address, e.g. aws_vpc.main or aws_subnet.s["a"].
+    pub address: String,
+    /// The object's id in the provider.
+    pub id: String,
 }
 
 #[derive(Args, Debug, Default)]
