@@ -251,6 +251,7 @@ impl Loader {
                     }
                 }
             } else {
+                let text = widen_big_integers(&text).unwrap_or(text);
                 let file = self.sources.add(&name, &text);
                 match parse_hcl(&text, &file) {
                     Ok(b) => (b, file),
@@ -824,6 +825,58 @@ impl Loader {
         }
         m.module_calls.insert(name.to_string(), c);
     }
+}
+
+/// `hcl-edit` reads integer literals into 64 bits and rejects longer ones;
+/// Terraform's numbers are arbitrary precision. Such literals get a `.0`
+/// suffix (the evaluator reads the literal's text exactly, so the value is
+/// unchanged). Returns None when there is nothing to rewrite.
+pub fn widen_big_integers(src: &str) -> Option<String> {
+    let toks = crate::fmt::lexer::lex(src).ok()?;
+    let big: Vec<(usize, usize, usize)> = toks
+        .iter()
+        .filter(|t| {
+            t.ty == crate::fmt::lexer::TT::NumberLit
+                && t.text.len() > 19
+                && t.text.bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(|t| (t.line, t.col, t.text.len()))
+        .collect();
+    if big.is_empty() {
+        return None;
+    }
+    let mut line_starts = vec![0];
+    for (i, b) in src.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let mut cuts = vec![];
+    for (line, col, len) in big {
+        let start = *line_starts.get(line.checked_sub(1)?)?;
+        let off = src[start..]
+            .char_indices()
+            .nth(col.checked_sub(1)?)
+            .map(|(i, _)| start + i)?;
+        if src
+            .get(off..off + len)
+            .map(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            != Some(true)
+        {
+            return None;
+        }
+        cuts.push(off + len);
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(src.len() + cuts.len() * 2);
+    let mut last = 0;
+    for c in cuts {
+        out.push_str(&src[last..c]);
+        out.push_str(".0");
+        last = c;
+    }
+    out.push_str(&src[last..]);
+    Some(out)
 }
 
 /// Parse HCL native syntax, turning a syntax error into a diagnostic.

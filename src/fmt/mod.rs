@@ -9,7 +9,7 @@
 //! 3. `hclwrite`'s whitespace formatting on the token stream.
 
 mod format;
-mod lexer;
+pub(crate) mod lexer;
 mod rewrite;
 
 /// A syntax error that prevents formatting.
