@@ -566,6 +566,12 @@ fn prevent_destroy_diag(addr: &AbsResourceInstance, b: &ResourceBlock) -> Diagno
     .at(b.range.clone())
 }
 
+/// The value of a root output as recorded in the prior state.
+fn prior_output_value(o: &crate::state::OutputState) -> Value {
+    let ty = crate::lang::render::type_from_json(&o.ty);
+    crate::lang::json::from_json_typed(&o.value, &ty).mark(o.sensitive)
+}
+
 /// Make a plan. `world` must have been created with the root variables.
 pub fn make_plan(
     root: &Arc<Module>,
@@ -634,11 +640,10 @@ pub fn make_plan(
             });
         }
         for (name, o) in &prior.outputs {
-            let _ = o;
             plan.outputs.push(OutputChange {
                 name: name.clone(),
                 action: Action::Delete,
-                before: None,
+                before: Some(prior_output_value(o)),
                 after: None,
                 sensitive: o.sensitive,
             });
@@ -809,10 +814,7 @@ pub fn make_plan(
                     }
                 }
             };
-            let before = old.map(|o| {
-                let ty = crate::lang::render::type_from_json(&o.ty);
-                crate::lang::json::from_json_typed(&o.value, &ty).mark(o.sensitive)
-            });
+            let before = old.map(prior_output_value);
             plan.outputs.push(OutputChange {
                 name: name.clone(),
                 action,
@@ -826,7 +828,7 @@ pub fn make_plan(
                 plan.outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,
-                    before: None,
+                    before: Some(prior_output_value(o)),
                     after: None,
                     sensitive: o.sensitive,
                 });

@@ -180,8 +180,29 @@ pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<Stat
     Ok(new)
 }
 
-/// Atomic write: temp file in the same directory, fsync, rename; previous
-/// file kept as `<path>.backup`.
+/// Is this the first write to `path` by this process? Like Terraform's local
+/// state manager, herd backs up the state once per command: the backup holds
+/// the state as it was before the command, not the previous intermediate
+/// snapshot of an apply.
+fn first_write(path: &Path) -> bool {
+    static WRITTEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<PathBuf>>> =
+        std::sync::OnceLock::new();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let key = std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .join(path.file_name().unwrap_or_default());
+    let mut set = match WRITTEN.get_or_init(Default::default).lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    set.insert(key)
+}
+
+/// Atomic write: temp file in the same directory, fsync, rename; the file
+/// as it was before this process first wrote it is kept as `<path>.backup`.
 pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
     let werr = |e| StateError::Write {
         path: path.to_path_buf(),
@@ -214,7 +235,8 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         f.write_all(text.as_bytes()).map_err(werr)?;
         f.sync_all().map_err(werr)?;
     }
-    if path.exists() {
+    let first = first_write(path);
+    if first && path.exists() {
         let backup = PathBuf::from(format!("{}.backup", path.display()));
         std::fs::copy(path, &backup).map_err(werr)?;
         #[cfg(unix)]
