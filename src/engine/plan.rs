@@ -566,6 +566,34 @@ fn prevent_destroy_diag(addr: &AbsResourceInstance, b: &ResourceBlock) -> Diagno
     .at(b.range.clone())
 }
 
+/// Deposed objects left in the state (by a create-before-destroy
+/// replacement that did not finish) are always destroyed.
+fn deposed_deletes(prior: &State) -> Vec<ResourceChange> {
+    prior
+        .deposed_instances()
+        .into_iter()
+        .filter(|(a, _, _)| a.resource.mode == Mode::Managed)
+        .map(|(addr, r, i)| {
+            let before = registry()
+                .resource(&addr.resource.ty)
+                .map(|res| from_state(res.schema(), &i.attributes, &i.sensitive_attributes))
+                .unwrap_or_else(|| crate::lang::json::from_json(&i.attributes));
+            ResourceChange {
+                addr,
+                prev_addr: None,
+                provider: r.provider.clone(),
+                action: Action::Delete,
+                reason: None,
+                before: Some(before),
+                after: None,
+                replace_paths: vec![],
+                deposed: i.deposed.clone(),
+                importing: None,
+            }
+        })
+        .collect()
+}
+
 /// The value of a root output as recorded in the prior state.
 fn prior_output_value(o: &crate::state::OutputState) -> Value {
     let ty = crate::lang::render::type_from_json(&o.ty);
@@ -639,6 +667,7 @@ pub fn make_plan(
                 importing: None,
             });
         }
+        changes.extend(deposed_deletes(&prior));
         for (name, o) in &prior.outputs {
             plan.outputs.push(OutputChange {
                 name: name.clone(),
@@ -791,6 +820,7 @@ pub fn make_plan(
                 importing: None,
             });
         }
+        changes.extend(deposed_deletes(&prior));
         // Every local, module variable and output is evaluated, used or not,
         // so that each error in the configuration is reported.
         world.root_view().eval_all_recursive();
