@@ -510,21 +510,30 @@ pub fn apply(
         world.run.report(w.diags.clone());
         w.diags = world.run.diags.take();
     }
+    // An output that is still unknown (its resources were not applied: a
+    // failure, or -target) keeps the value it had.
+    let prior_outputs = std::mem::take(&mut w.state.outputs);
     w.state.outputs = outputs
         .iter()
-        .filter(|(_, v)| !v.is_null() && v.is_wholly_known())
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
+            if v.is_null() {
+                return None;
+            }
+            if !v.is_wholly_known() {
+                return prior_outputs.get(k).map(|o| (k.clone(), o.clone()));
+            }
             let (value, _) = to_state(v);
-            (
+            Some((
                 k.clone(),
                 crate::state::OutputState {
                     value,
                     ty: crate::lang::render::type_json(&v.ty()),
                     sensitive: v.deep_sensitive(),
                 },
-            )
+            ))
         })
         .collect();
+    outputs.retain(|_, v| v.is_wholly_known());
     w.persist();
     ApplyOutcome {
         state: w.state,

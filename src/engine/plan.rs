@@ -821,6 +821,13 @@ pub fn make_plan(
             });
         }
         changes.extend(deposed_deletes(&prior));
+        if !plan.forget.is_empty() {
+            let list: Vec<String> = plan.forget.iter().map(|a| format!(" - {a}")).collect();
+            p.diags.push(Diagnostic::warning(
+                "Some objects will no longer be managed by herd",
+                format!("If you apply this plan, herd will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, herd will no longer manage these objects. You will need to import them into herd to manage them again.", list.join("\n")),
+            ));
+        }
         // Every local, module variable and output is evaluated, used or not,
         // so that each error in the configuration is reported.
         world.root_view().eval_all_recursive();
