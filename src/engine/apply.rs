@@ -334,6 +334,11 @@ struct Walker<'w> {
     /// Deposed keys: of the old objects of create-before-destroy
     /// replacements, and of deletes of deposed objects in flight.
     deposed: HashMap<AbsResourceInstance, String>,
+    /// The configuration's direct resource dependencies.
+    resource_deps: crate::graph::ResourceDeps,
+    /// Planned values (with their sensitivity marks) of creates and updates
+    /// in flight: the provider's result gets the same marks.
+    planned: HashMap<AbsResourceInstance, Value>,
 }
 
 impl<'w> Walker<'w> {
@@ -486,6 +491,8 @@ pub fn apply(
             .map(|c| (c.addr.clone(), c.clone()))
             .collect(),
         deposed: HashMap::new(),
+        resource_deps: graph.resource_deps(),
+        planned: HashMap::new(),
     };
     // References see the planned values until the real ones are known.
     preload(world, plan);
@@ -759,17 +766,34 @@ async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism:
     stopping
 }
 
-fn dependencies_of(w: &Walker, a: &AbsResource, graph_deps: &BTreeSet<NodeId>) -> Vec<String> {
-    let _ = w;
-    let mut v: Vec<String> = graph_deps
-        .iter()
-        .filter_map(|d| match d {
-            NodeId::C(x) if x != a => Some(x.to_string()),
-            _ => None,
+/// The `dependencies` recorded in state for an instance of `a`: like
+/// Terraform, every resource it depends on directly or transitively, by
+/// configuration address (module instance keys dropped).
+fn dependencies_of(w: &Walker, a: &AbsResource) -> Vec<String> {
+    let start = (a.module.module_path(), a.resource.clone());
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<_> = w
+        .resource_deps
+        .get(&start)
+        .map(|d| d.iter().cloned().collect())
+        .unwrap_or_default();
+    while let Some(x) = stack.pop() {
+        if x == start || !seen.insert(x.clone()) {
+            continue;
+        }
+        if let Some(d) = w.resource_deps.get(&x) {
+            stack.extend(d.iter().cloned());
+        }
+    }
+    let mut v: Vec<String> = seen
+        .into_iter()
+        .map(|(path, r)| {
+            let mut s: String = path.iter().map(|m| format!("module.{m}.")).collect();
+            s.push_str(&r.to_string());
+            s
         })
         .collect();
     v.sort();
-    v.dedup();
     v
 }
 
@@ -783,7 +807,6 @@ fn start_node(
     deletes: &BTreeMap<AbsResource, Vec<ResourceChange>>,
     plan: &Plan,
 ) {
-    let node_deps = nodes.get(id).map(|n| n.deps.clone()).unwrap_or_default();
     nodes.get_mut(id).expect("node").started = true;
     match id {
         NodeId::D(a) => {
@@ -869,7 +892,7 @@ fn start_node(
                 }
             };
             nodes.get_mut(id).expect("node").expansion = Some(exp.clone());
-            let deps_list = dependencies_of(w, a, &node_deps);
+            let deps_list = dependencies_of(w, a);
             for (key, each_value) in exp.keys() {
                 let addr = a.instance(key.clone());
                 let change = w.changes.get(&addr).cloned();
@@ -957,6 +980,7 @@ fn start_node(
                     schema,
                 );
                 let planned = res.customize_plan(base, &cfg, propose(schema, base, &cfg).value);
+                w.planned.insert(addr.clone(), planned.clone());
                 let kind = match (action, &prior_v) {
                     (Action::Update, Some(p)) => OpKind::Update {
                         prior: p.clone().unmark_deep(),
@@ -983,7 +1007,15 @@ fn start_node(
                         }
                     }
                 };
-                spawn(set, id.clone(), addr, Some(deps_list.clone()), kind, sem, None);
+                spawn(
+                    set,
+                    id.clone(),
+                    addr,
+                    Some(deps_list.clone()),
+                    kind,
+                    sem,
+                    None,
+                );
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
             let n = nodes.get_mut(id).expect("node");
@@ -1093,6 +1125,10 @@ fn finish_op(
             match r {
                 Ok(v) => {
                     let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                    let v = match w.planned.remove(addr) {
+                        Some(p) => copy_marks(&p, v),
+                        None => v,
+                    };
                     w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
                     w.counts.added += 1;
                     let replaced_cbd = w
@@ -1164,6 +1200,10 @@ fn finish_op(
         OpResult::Updated(r) => match r {
             Ok(v) => {
                 let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
+                let v = match w.planned.remove(addr) {
+                    Some(p) => copy_marks(&p, v),
+                    None => v,
+                };
                 w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
                 w.counts.changed += 1;
                 check_postconditions(w, addr, &v, &mut failed);
@@ -1253,6 +1293,62 @@ fn finish_op(
         let f = n.failed;
         mark_done(nodes, id, f);
         publish(w, id, nodes);
+    }
+}
+
+/// `to` with the sensitivity marks of `from` at the same paths (Terraform
+/// marks the new object with the paths its planned value had marked).
+fn copy_marks(from: &Value, to: Value) -> Value {
+    use crate::lang::value::Kind;
+    let sensitive = from.sensitive;
+    let kind = match (&from.kind, to.kind) {
+        (Kind::Object(f) | Kind::Map(_, f), Kind::Object(t)) => Kind::Object(
+            t.into_iter()
+                .map(|(k, x)| {
+                    let x = match f.get(&k) {
+                        Some(fx) => copy_marks(fx, x),
+                        None => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        (Kind::Object(f) | Kind::Map(_, f), Kind::Map(ty, t)) => Kind::Map(
+            ty,
+            t.into_iter()
+                .map(|(k, x)| {
+                    let x = match f.get(&k) {
+                        Some(fx) => copy_marks(fx, x),
+                        None => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        (Kind::List(_, f) | Kind::Tuple(f), Kind::List(ty, t)) => Kind::List(
+            ty,
+            t.into_iter()
+                .enumerate()
+                .map(|(i, x)| match f.get(i) {
+                    Some(fx) => copy_marks(fx, x),
+                    None => x,
+                })
+                .collect(),
+        ),
+        (Kind::List(_, f) | Kind::Tuple(f), Kind::Tuple(t)) => Kind::Tuple(
+            t.into_iter()
+                .enumerate()
+                .map(|(i, x)| match f.get(i) {
+                    Some(fx) => copy_marks(fx, x),
+                    None => x,
+                })
+                .collect(),
+        ),
+        (_, k) => k,
+    };
+    Value {
+        kind,
+        sensitive: to.sensitive || sensitive,
     }
 }
 

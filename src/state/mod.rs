@@ -395,7 +395,11 @@ impl State {
     /// deposed key.
     pub fn deposed_instances(
         &self,
-    ) -> Vec<(crate::addrs::AbsResourceInstance, &ResourceState, &InstanceState)> {
+    ) -> Vec<(
+        crate::addrs::AbsResourceInstance,
+        &ResourceState,
+        &InstanceState,
+    )> {
         let mut out = vec![];
         for r in &self.resources {
             let module = parse_module(r.module.as_deref().unwrap_or(""));
