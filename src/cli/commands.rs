@@ -701,7 +701,7 @@ fn graph_cmd(dir: &Path, a: super::GraphArgs) -> i32 {
     if diags.has_errors() {
         return 1;
     }
-    let (g, d) = crate::graph::build(&loaded.root);
+    let (g, d) = crate::graph::build(&loaded.root, &loaded.sources);
     print_diags(&d, &loaded.sources, false);
     if d.has_errors() {
         return 1;

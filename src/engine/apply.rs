@@ -67,6 +67,9 @@ struct Exec {
 enum OpKind {
     Create {
         planned: Value,
+        /// Create-time provisioners follow: "Creation complete" is printed
+        /// after them, as Terraform does.
+        provisioned: bool,
     },
     Update {
         prior: Value,
@@ -79,13 +82,19 @@ enum OpKind {
     Read {
         config: Value,
     },
+    /// Create-time provisioners of a just-created object.
     Provision {
         execs: Vec<Exec>,
+        /// When the create started (for the elapsed times printed).
+        started: Instant,
+        /// The new object's id, for "Creation complete".
+        id: Option<String>,
     },
 }
 
 enum OpResult {
-    Created(Result<Value, ProviderError>),
+    /// The create's result and when it started.
+    Created(Result<Value, ProviderError>, Instant),
     Updated(Result<Value, ProviderError>),
     Deleted(Result<(), ProviderError>),
     Read(Result<Value, ProviderError>),
@@ -124,11 +133,7 @@ fn verb(kind: &OpKind) -> (&'static str, &'static str, &'static str) {
             "Still destroying...",
         ),
         OpKind::Read { .. } => ("Reading...", "Read complete", "Still reading..."),
-        OpKind::Provision { .. } => (
-            "Provisioning with 'local-exec'...",
-            "Provisioning complete",
-            "Still creating...",
-        ),
+        OpKind::Provision { .. } => ("", "Creation complete", "Still creating..."),
     }
 }
 
@@ -157,11 +162,11 @@ async fn run_exec(addr: &str, e: &Exec) -> Result<(), String> {
         }
         _ => vec!["/bin/sh".into(), "-c".into(), e.command.clone()],
     };
+    println!("{addr}: Provisioning with 'local-exec'...");
     if e.sensitive {
         println!("{addr} (local-exec): (output suppressed due to sensitive value in config)");
     } else {
-        let quoted: Vec<String> = argv.iter().map(|a| format!("{a:?}")).collect();
-        println!("{addr} (local-exec): Executing: [{}]", quoted.join(" "));
+        println!("{addr} (local-exec): Executing: {}", go_quoted_list(&argv));
     }
     let mut cmd = tokio::process::Command::new(&argv[0]);
     cmd.args(&argv[1..]);
@@ -176,29 +181,40 @@ async fn run_exec(addr: &str, e: &Exec) -> Result<(), String> {
         .output()
         .await
         .map_err(|err| format!("Error running command '{}': {err}.", e.command))?;
+    let mut combined = String::from_utf8_lossy(&out.stdout).into_owned();
+    combined.push_str(&String::from_utf8_lossy(&out.stderr));
     if !e.sensitive {
-        for l in String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .chain(String::from_utf8_lossy(&out.stderr).lines())
-        {
+        for l in combined.lines() {
             println!("{addr} (local-exec): {l}");
         }
     }
     if out.status.success() {
         Ok(())
     } else {
-        let tail = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        // Go's *exec.ExitError text: "exit status N" / "signal: killed".
+        let status = match out.status.code() {
+            Some(c) => format!("exit status {c}"),
+            None => out.status.to_string(),
+        };
         Err(format!(
-            "Error running command '{}': {}. Output: {}",
+            "Error running command '{}': {status}. Output: {}",
             if e.sensitive {
                 "(sensitive value)".to_string()
             } else {
                 e.command.clone()
             },
-            out.status,
-            if e.sensitive { String::new() } else { tail }
+            if e.sensitive { String::new() } else { combined }
         ))
     }
+}
+
+/// A list of strings as Go's `%q` prints a `[]string`: `["a" "b"]`.
+fn go_quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    format!("[{}]", quoted.join(" "))
 }
 
 async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> OpResult {
@@ -216,14 +232,22 @@ async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> 
             .unwrap_or_default(),
         _ => String::new(),
     };
-    println!("{addr}: {start_msg}{id_suffix}");
-    let started = Instant::now();
+    if !start_msg.is_empty() {
+        println!("{addr}: {start_msg}{id_suffix}");
+    }
+    let started = match &kind {
+        OpKind::Provision { started, .. } => *started,
+        _ => Instant::now(),
+    };
     let fut = async {
         match &kind {
-            OpKind::Create { planned } => OpResult::Created(match &res {
-                Some(r) => r.create(&ctx, planned).await,
-                None => Err(ProviderError::new("unsupported resource type")),
-            }),
+            OpKind::Create { planned, .. } => OpResult::Created(
+                match &res {
+                    Some(r) => r.create(&ctx, planned).await,
+                    None => Err(ProviderError::new("unsupported resource type")),
+                },
+                started,
+            ),
             OpKind::Update { prior, planned } => OpResult::Updated(match &res {
                 Some(r) => r.update(&ctx, prior, planned).await,
                 None => Err(ProviderError::new("unsupported resource type")),
@@ -270,14 +294,25 @@ async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> 
         }
     };
     let ok = match &r {
-        OpResult::Created(Ok(v)) | OpResult::Updated(Ok(v)) | OpResult::Read(Ok(v)) => {
+        OpResult::Created(Ok(v), _) | OpResult::Updated(Ok(v)) | OpResult::Read(Ok(v)) => {
             Some(id_of(v).map(|i| format!(" [id={i}]")).unwrap_or_default())
         }
-        OpResult::Deleted(Ok(())) | OpResult::Provisioned(Ok(())) => Some(String::new()),
+        OpResult::Provisioned(Ok(())) => match &kind {
+            OpKind::Provision { id: Some(i), .. } => Some(format!(" [id={i}]")),
+            _ => Some(String::new()),
+        },
+        OpResult::Deleted(Ok(())) => Some(String::new()),
         _ => None,
     };
+    let deferred = matches!(
+        kind,
+        OpKind::Create {
+            provisioned: true,
+            ..
+        }
+    );
     if let Some(idp) = ok {
-        if !matches!(kind, OpKind::Provision { .. }) {
+        if !deferred {
             println!(
                 "{addr}: {done_msg} after {}{idp}",
                 fmt_elapsed(started.elapsed())
@@ -296,7 +331,13 @@ struct Walker<'w> {
     diags: Diagnostics,
     counts: Counts,
     changes: HashMap<AbsResourceInstance, ResourceChange>,
-    /// The planned value (with sensitive marks) of each operation in flight.
+    /// Deposed keys: of the old objects of create-before-destroy
+    /// replacements, and of deletes of deposed objects in flight.
+    deposed: HashMap<AbsResourceInstance, String>,
+    /// The configuration's direct resource dependencies.
+    resource_deps: crate::graph::ResourceDeps,
+    /// Planned values (with their sensitivity marks) of creates and updates
+    /// in flight: the provider's result gets the same marks.
     planned: HashMap<AbsResourceInstance, Value>,
 }
 
@@ -446,8 +487,11 @@ pub fn apply(
         changes: plan
             .changes
             .iter()
+            .filter(|c| c.deposed.is_none())
             .map(|c| (c.addr.clone(), c.clone()))
             .collect(),
+        deposed: HashMap::new(),
+        resource_deps: graph.resource_deps(),
         planned: HashMap::new(),
     };
     // References see the planned values until the real ones are known.
@@ -473,21 +517,30 @@ pub fn apply(
         world.run.report(w.diags.clone());
         w.diags = world.run.diags.take();
     }
+    // An output that is still unknown (its resources were not applied: a
+    // failure, or -target) keeps the value it had.
+    let prior_outputs = std::mem::take(&mut w.state.outputs);
     w.state.outputs = outputs
         .iter()
-        .filter(|(_, v)| !v.is_null() && v.is_wholly_known())
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
+            if v.is_null() {
+                return None;
+            }
+            if !v.is_wholly_known() {
+                return prior_outputs.get(k).map(|o| (k.clone(), o.clone()));
+            }
             let (value, _) = to_state(v);
-            (
+            Some((
                 k.clone(),
                 crate::state::OutputState {
                     value,
                     ty: crate::lang::render::type_json(&v.ty()),
                     sensitive: v.deep_sensitive(),
                 },
-            )
+            ))
         })
         .collect();
+    outputs.retain(|_, v| v.is_wholly_known());
     w.persist();
     ApplyOutcome {
         state: w.state,
@@ -713,17 +766,34 @@ async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism:
     stopping
 }
 
-fn dependencies_of(w: &Walker, a: &AbsResource, graph_deps: &BTreeSet<NodeId>) -> Vec<String> {
-    let _ = w;
-    let mut v: Vec<String> = graph_deps
-        .iter()
-        .filter_map(|d| match d {
-            NodeId::C(x) if x != a => Some(x.to_string()),
-            _ => None,
+/// The `dependencies` recorded in state for an instance of `a`: like
+/// Terraform, every resource it depends on directly or transitively, by
+/// configuration address (module instance keys dropped).
+fn dependencies_of(w: &Walker, a: &AbsResource) -> Vec<String> {
+    let start = (a.module.module_path(), a.resource.clone());
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<_> = w
+        .resource_deps
+        .get(&start)
+        .map(|d| d.iter().cloned().collect())
+        .unwrap_or_default();
+    while let Some(x) = stack.pop() {
+        if x == start || !seen.insert(x.clone()) {
+            continue;
+        }
+        if let Some(d) = w.resource_deps.get(&x) {
+            stack.extend(d.iter().cloned());
+        }
+    }
+    let mut v: Vec<String> = seen
+        .into_iter()
+        .map(|(path, r)| {
+            let mut s: String = path.iter().map(|m| format!("module.{m}.")).collect();
+            s.push_str(&r.to_string());
+            s
         })
         .collect();
     v.sort();
-    v.dedup();
     v
 }
 
@@ -737,7 +807,6 @@ fn start_node(
     deletes: &BTreeMap<AbsResource, Vec<ResourceChange>>,
     plan: &Plan,
 ) {
-    let node_deps = nodes.get(id).map(|n| n.deps.clone()).unwrap_or_default();
     nodes.get_mut(id).expect("node").started = true;
     match id {
         NodeId::D(a) => {
@@ -771,7 +840,30 @@ fn start_node(
                     prior: prior.unmark_deep(),
                     provisioners: provs,
                 };
-                spawn(set, id.clone(), c.addr.clone(), None, kind, sem);
+                let deposed = c.deposed.clone().or_else(|| {
+                    if c.action == Action::CreateThenDelete {
+                        w.deposed.get(&c.addr).cloned()
+                    } else {
+                        None
+                    }
+                });
+                match &deposed {
+                    Some(k) => {
+                        w.deposed.insert(c.addr.clone(), k.clone());
+                    }
+                    None => {
+                        w.deposed.remove(&c.addr);
+                    }
+                }
+                spawn(
+                    set,
+                    id.clone(),
+                    c.addr.clone(),
+                    None,
+                    kind,
+                    sem,
+                    deposed.as_deref(),
+                );
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
         }
@@ -800,7 +892,7 @@ fn start_node(
                 }
             };
             nodes.get_mut(id).expect("node").expansion = Some(exp.clone());
-            let deps_list = dependencies_of(w, a, &node_deps);
+            let deps_list = dependencies_of(w, a);
             for (key, each_value) in exp.keys() {
                 let addr = a.instance(key.clone());
                 let change = w.changes.get(&addr).cloned();
@@ -826,6 +918,7 @@ fn start_node(
                                     config: config.unmark_deep(),
                                 },
                                 sem,
+                                None,
                             );
                             nodes.get_mut(id).expect("node").pending_ops += 1;
                         }
@@ -894,6 +987,14 @@ fn start_node(
                         planned: planned.unmark_deep(),
                     },
                     _ => {
+                        if action == Action::CreateThenDelete {
+                            // The old object stays in state, deposed, until
+                            // its replacement exists and it is destroyed.
+                            let key = format!("{:08x}", rand::random::<u32>());
+                            if w.state.depose(&addr, &key) {
+                                w.deposed.insert(addr.clone(), key);
+                            }
+                        }
                         w.state.pending_operations.push(PendingOperation {
                             address: addr.to_string(),
                             operation: "create".into(),
@@ -902,10 +1003,19 @@ fn start_node(
                         w.persist();
                         OpKind::Create {
                             planned: planned.unmark_deep(),
+                            provisioned: b.meta.provisioners.iter().any(|p| !p.when_destroy),
                         }
                     }
                 };
-                spawn(set, id.clone(), addr, Some(deps_list.clone()), kind, sem);
+                spawn(
+                    set,
+                    id.clone(),
+                    addr,
+                    Some(deps_list.clone()),
+                    kind,
+                    sem,
+                    None,
+                );
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
             let n = nodes.get_mut(id).expect("node");
@@ -933,10 +1043,14 @@ fn spawn(
     deps: Option<Vec<String>>,
     kind: OpKind,
     sem: &Arc<Semaphore>,
+    deposed: Option<&str>,
 ) {
     let sem = sem.clone();
     let ty = addr.resource.ty.clone();
-    let name = addr.to_string();
+    let name = match deposed {
+        Some(k) => format!("{addr} (deposed object {k})"),
+        None => addr.to_string(),
+    };
     set.spawn(async move {
         let r = run_op(name, ty, kind, sem).await;
         (id, addr, deps, r)
@@ -962,7 +1076,9 @@ fn publish(w: &mut Walker, id: &NodeId, nodes: &BTreeMap<NodeId, NodeState>) {
 }
 
 fn error_diag(w: &Walker, addr: &AbsResourceInstance, what: &str, e: &ProviderError) -> Diagnostic {
-    let range = w.block(&addr.abs_resource()).and_then(|b| b.range.clone());
+    let b = w.block(&addr.abs_resource());
+    let range = b.and_then(|b| b.range.clone());
+    let ctx = b.map(|b| format!("resource {:?} {:?}", b.ty, b.name));
     let kind = registry()
         .resource(&addr.resource.ty)
         .map(|_| addr.resource.ty.clone())
@@ -977,6 +1093,7 @@ fn error_diag(w: &Walker, addr: &AbsResourceInstance, what: &str, e: &ProviderEr
         format!("{}\n\nThe operation failed; the state records everything that was done before it. Fix the cause and run apply again.", e.message),
     )
     .at(range)
+    .in_context(ctx)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1003,13 +1120,13 @@ fn finish_op(
     let addr_s = addr.to_string();
     let mut follow_up = None;
     match res {
-        OpResult::Created(r) => {
+        OpResult::Created(r, started) => {
             w.state.pending_operations.retain(|p| p.address != addr_s);
             match r {
                 Ok(v) => {
                     let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
-                    let v = match w.planned.get(addr) {
-                        Some(p) => crate::engine::diff::copy_marks(p, v),
+                    let v = match w.planned.remove(addr) {
+                        Some(p) => copy_marks(&p, v),
                         None => v,
                     };
                     w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
@@ -1032,7 +1149,11 @@ fn finish_op(
                                 let view = w.world.view(&st).with_rep(Rep::for_key(&key, None));
                                 match w.evaluate_provisioners(&view, b, &v, false) {
                                     Ok(execs) if !execs.is_empty() => {
-                                        follow_up = Some(OpKind::Provision { execs })
+                                        follow_up = Some(OpKind::Provision {
+                                            execs,
+                                            started,
+                                            id: id_of(&v),
+                                        })
                                     }
                                     Ok(_) => {}
                                     Err(d) => {
@@ -1066,6 +1187,11 @@ fn finish_op(
                             .unwrap_or(p.clone());
                         w.record(addr, &p, true, deps_list.clone().unwrap_or_default());
                     }
+                    if e.partial.is_none() {
+                        if let Some(k) = w.deposed.get(addr).cloned() {
+                            w.state.restore_deposed(addr, &k);
+                        }
+                    }
                     w.diags.push(error_diag(w, addr, "creating", &e));
                     failed = true;
                 }
@@ -1074,8 +1200,8 @@ fn finish_op(
         OpResult::Updated(r) => match r {
             Ok(v) => {
                 let v = schema.as_ref().map(|s| normalize(s, &v)).unwrap_or(v);
-                let v = match w.planned.get(addr) {
-                    Some(p) => crate::engine::diff::copy_marks(p, v),
+                let v = match w.planned.remove(addr) {
+                    Some(p) => copy_marks(&p, v),
                     None => v,
                 };
                 w.record(addr, &v, false, deps_list.clone().unwrap_or_default());
@@ -1094,15 +1220,13 @@ fn finish_op(
         },
         OpResult::Deleted(r) => match r {
             Ok(()) => {
-                // For create-before-destroy the new object is already recorded under
-                // this address; only remove the old one when it is what state holds.
-                let cbd = w
-                    .changes
-                    .get(addr)
-                    .map(|c| c.action == Action::CreateThenDelete)
-                    .unwrap_or(false);
-                if !cbd {
-                    w.state.remove_instance(addr);
+                // A deposed object (the old one of a create-before-destroy
+                // replacement, or one left by an earlier run) goes by its key.
+                match w.deposed.remove(addr) {
+                    Some(k) => w.state.remove_deposed(addr, &k),
+                    None => {
+                        w.state.remove_instance(addr);
+                    }
                 }
                 w.counts.destroyed += 1;
             }
@@ -1137,12 +1261,19 @@ fn finish_op(
                         .unwrap_or_default();
                     w.state.set_instance(addr, &p, i);
                 }
-                let range = w
-                    .block(&addr.abs_resource())
-                    .and_then(|b| b.meta.provisioners.first().and_then(|p| p.range.clone()));
+                let b = w.block(&addr.abs_resource());
+                let range = b.and_then(|b| {
+                    b.meta
+                        .provisioners
+                        .iter()
+                        .find(|p| !p.when_destroy)
+                        .and_then(|p| p.range.clone())
+                });
+                let ctx = b.map(|b| format!("resource {:?} {:?}", b.ty, b.name));
                 w.diags.push(
-                    Diagnostic::error("local-exec provisioner error", format!("{m}\n\nThe object was created but its provisioner failed, so it is marked tainted and will be replaced on the next apply."))
-                        .at(range),
+                    Diagnostic::error("local-exec provisioner error", m)
+                        .at(range)
+                        .in_context(ctx),
                 );
                 failed = true;
             }
@@ -1150,7 +1281,7 @@ fn finish_op(
     }
     w.persist();
     if let Some(kind) = follow_up {
-        spawn(set, id.clone(), addr.clone(), deps_list, kind, sem);
+        spawn(set, id.clone(), addr.clone(), deps_list, kind, sem, None);
         // pending count stays: the provisioner replaces this op
     } else {
         let n = nodes.get_mut(id).expect("node");
@@ -1162,6 +1293,62 @@ fn finish_op(
         let f = n.failed;
         mark_done(nodes, id, f);
         publish(w, id, nodes);
+    }
+}
+
+/// `to` with the sensitivity marks of `from` at the same paths (Terraform
+/// marks the new object with the paths its planned value had marked).
+fn copy_marks(from: &Value, to: Value) -> Value {
+    use crate::lang::value::Kind;
+    let sensitive = from.sensitive;
+    let kind = match (&from.kind, to.kind) {
+        (Kind::Object(f) | Kind::Map(_, f), Kind::Object(t)) => Kind::Object(
+            t.into_iter()
+                .map(|(k, x)| {
+                    let x = match f.get(&k) {
+                        Some(fx) => copy_marks(fx, x),
+                        None => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        (Kind::Object(f) | Kind::Map(_, f), Kind::Map(ty, t)) => Kind::Map(
+            ty,
+            t.into_iter()
+                .map(|(k, x)| {
+                    let x = match f.get(&k) {
+                        Some(fx) => copy_marks(fx, x),
+                        None => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        (Kind::List(_, f) | Kind::Tuple(f), Kind::List(ty, t)) => Kind::List(
+            ty,
+            t.into_iter()
+                .enumerate()
+                .map(|(i, x)| match f.get(i) {
+                    Some(fx) => copy_marks(fx, x),
+                    None => x,
+                })
+                .collect(),
+        ),
+        (Kind::List(_, f) | Kind::Tuple(f), Kind::Tuple(t)) => Kind::Tuple(
+            t.into_iter()
+                .enumerate()
+                .map(|(i, x)| match f.get(i) {
+                    Some(fx) => copy_marks(fx, x),
+                    None => x,
+                })
+                .collect(),
+        ),
+        (_, k) => k,
+    };
+    Value {
+        kind,
+        sensitive: to.sensitive || sensitive,
     }
 }
 

@@ -279,7 +279,7 @@ pub fn prepare_with_vars(
     if diags.has_errors() {
         return Err((loaded.sources, diags));
     }
-    let (graph, gd) = crate::graph::build(&loaded.root);
+    let (graph, gd) = crate::graph::build(&loaded.root, &loaded.sources);
     diags.extend(gd);
     if diags.has_errors() {
         return Err((loaded.sources, diags));
@@ -333,7 +333,7 @@ pub fn prepare(dir: &Path, opts: &RunOptions) -> Result<Session, (Sources, Diagn
     if diags.has_errors() {
         return Err((loaded.sources, diags));
     }
-    let (graph, gd) = crate::graph::build(&loaded.root);
+    let (graph, gd) = crate::graph::build(&loaded.root, &loaded.sources);
     diags.extend(gd);
     if diags.has_errors() {
         return Err((loaded.sources, diags));

@@ -566,6 +566,40 @@ fn prevent_destroy_diag(addr: &AbsResourceInstance, b: &ResourceBlock) -> Diagno
     .at(b.range.clone())
 }
 
+/// Deposed objects left in the state (by a create-before-destroy
+/// replacement that did not finish) are always destroyed.
+fn deposed_deletes(prior: &State) -> Vec<ResourceChange> {
+    prior
+        .deposed_instances()
+        .into_iter()
+        .filter(|(a, _, _)| a.resource.mode == Mode::Managed)
+        .map(|(addr, r, i)| {
+            let before = registry()
+                .resource(&addr.resource.ty)
+                .map(|res| from_state(res.schema(), &i.attributes, &i.sensitive_attributes))
+                .unwrap_or_else(|| crate::lang::json::from_json(&i.attributes));
+            ResourceChange {
+                addr,
+                prev_addr: None,
+                provider: r.provider.clone(),
+                action: Action::Delete,
+                reason: None,
+                before: Some(before),
+                after: None,
+                replace_paths: vec![],
+                deposed: i.deposed.clone(),
+                importing: None,
+            }
+        })
+        .collect()
+}
+
+/// The value of a root output as recorded in the prior state.
+fn prior_output_value(o: &crate::state::OutputState) -> Value {
+    let ty = crate::lang::render::type_from_json(&o.ty);
+    crate::lang::json::from_json_typed(&o.value, &ty).mark(o.sensitive)
+}
+
 /// Make a plan. `world` must have been created with the root variables.
 pub fn make_plan(
     root: &Arc<Module>,
@@ -633,12 +667,12 @@ pub fn make_plan(
                 importing: None,
             });
         }
+        changes.extend(deposed_deletes(&prior));
         for (name, o) in &prior.outputs {
-            let _ = o;
             plan.outputs.push(OutputChange {
                 name: name.clone(),
                 action: Action::Delete,
-                before: None,
+                before: Some(prior_output_value(o)),
                 after: None,
                 sensitive: o.sensitive,
             });
@@ -786,6 +820,14 @@ pub fn make_plan(
                 importing: None,
             });
         }
+        changes.extend(deposed_deletes(&prior));
+        if !plan.forget.is_empty() {
+            let list: Vec<String> = plan.forget.iter().map(|a| format!(" - {a}")).collect();
+            p.diags.push(Diagnostic::warning(
+                "Some objects will no longer be managed by herd",
+                format!("If you apply this plan, herd will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, herd will no longer manage these objects. You will need to import them into herd to manage them again.", list.join("\n")),
+            ));
+        }
         // Every local, module variable and output is evaluated, used or not,
         // so that each error in the configuration is reported.
         world.root_view().eval_all_recursive();
@@ -809,10 +851,7 @@ pub fn make_plan(
                     }
                 }
             };
-            let before = old.map(|o| {
-                let ty = crate::lang::render::type_from_json(&o.ty);
-                crate::lang::json::from_json_typed(&o.value, &ty).mark(o.sensitive)
-            });
+            let before = old.map(prior_output_value);
             plan.outputs.push(OutputChange {
                 name: name.clone(),
                 action,
@@ -826,7 +865,7 @@ pub fn make_plan(
                 plan.outputs.push(OutputChange {
                     name: name.clone(),
                     action: Action::Delete,
-                    before: None,
+                    before: Some(prior_output_value(o)),
                     after: None,
                     sensitive: o.sensitive,
                 });

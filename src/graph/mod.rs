@@ -57,6 +57,9 @@ struct Builder<'a> {
     modules: BTreeMap<ModPath, &'a Module>,
 }
 
+/// For every resource (by module path), the resources it depends on.
+pub type ResourceDeps = BTreeMap<(ModPath, Resource), BTreeSet<(ModPath, Resource)>>;
+
 impl ConfigGraph {
     fn add(&mut self, n: Node, range: Option<SourceRange>) {
         if !self.index.contains_key(&n) {
@@ -68,7 +71,7 @@ impl ConfigGraph {
 
     /// For every resource, the resources it depends on (directly or through
     /// variables, locals, outputs and module calls).
-    pub fn resource_deps(&self) -> BTreeMap<(ModPath, Resource), BTreeSet<(ModPath, Resource)>> {
+    pub fn resource_deps(&self) -> ResourceDeps {
         let mut out = BTreeMap::new();
         for (n, &i) in &self.index {
             if let Node::Resource(p, r) = n {
@@ -159,8 +162,9 @@ impl ConfigGraph {
     }
 }
 
-/// Build the graph of the whole module tree; reports cycles.
-pub fn build(root: &Module) -> (ConfigGraph, Diagnostics) {
+/// Build the graph of the whole module tree; reports cycles (naming each
+/// member with the file and line it is declared at, read from `sources`).
+pub fn build(root: &Module, sources: &crate::diag::Sources) -> (ConfigGraph, Diagnostics) {
     let mut b = Builder {
         g: ConfigGraph {
             graph: DiGraph::new(),
@@ -201,10 +205,13 @@ pub fn build(root: &Module) -> (ConfigGraph, Diagnostics) {
         let mut detail = String::from("These objects refer to each other in a cycle, so none of them can be evaluated first:\n");
         for (n, r) in &names {
             match r {
-                Some(r) => detail.push_str(&format!(
-                    "  - {n} (declared in {} at byte {})\n",
-                    r.file, r.start
-                )),
+                Some(r) => {
+                    let line = sources
+                        .get(&r.file)
+                        .map(|t| crate::diag::line_col(&t, r.start).0)
+                        .unwrap_or(0);
+                    detail.push_str(&format!("  - {n} (declared at {}:{line})\n", r.file));
+                }
                 None => detail.push_str(&format!("  - {n}\n")),
             }
         }

@@ -180,8 +180,29 @@ pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<Stat
     Ok(new)
 }
 
-/// Atomic write: temp file in the same directory, fsync, rename; previous
-/// file kept as `<path>.backup`.
+/// Is this the first write to `path` by this process? Like Terraform's local
+/// state manager, herd backs up the state once per command: the backup holds
+/// the state as it was before the command, not the previous intermediate
+/// snapshot of an apply.
+fn first_write(path: &Path) -> bool {
+    static WRITTEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<PathBuf>>> =
+        std::sync::OnceLock::new();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let key = std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .join(path.file_name().unwrap_or_default());
+    let mut set = match WRITTEN.get_or_init(Default::default).lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    set.insert(key)
+}
+
+/// Atomic write: temp file in the same directory, fsync, rename; the file
+/// as it was before this process first wrote it is kept as `<path>.backup`.
 pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
     let werr = |e| StateError::Write {
         path: path.to_path_buf(),
@@ -214,7 +235,8 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         f.write_all(text.as_bytes()).map_err(werr)?;
         f.sync_all().map_err(werr)?;
     }
-    if path.exists() {
+    let first = first_write(path);
+    if first && path.exists() {
         let backup = PathBuf::from(format!("{}.backup", path.display()));
         std::fs::copy(path, &backup).map_err(werr)?;
         #[cfg(unix)]
@@ -366,6 +388,108 @@ impl State {
             self.resources.remove(ri);
         }
         Some(inst)
+    }
+
+    /// The deposed objects (left behind by create-before-destroy
+    /// replacements whose old object was not destroyed yet), by address and
+    /// deposed key.
+    pub fn deposed_instances(
+        &self,
+    ) -> Vec<(
+        crate::addrs::AbsResourceInstance,
+        &ResourceState,
+        &InstanceState,
+    )> {
+        let mut out = vec![];
+        for r in &self.resources {
+            let module = parse_module(r.module.as_deref().unwrap_or(""));
+            let resource = crate::addrs::Resource {
+                mode: if r.mode == "data" {
+                    crate::addrs::Mode::Data
+                } else {
+                    crate::addrs::Mode::Managed
+                },
+                ty: r.ty.clone(),
+                name: r.name.clone(),
+            };
+            for i in r.instances.iter().filter(|i| i.deposed.is_some()) {
+                out.push((
+                    crate::addrs::AbsResourceInstance {
+                        module: module.clone(),
+                        resource: resource.clone(),
+                        key: i
+                            .index_key
+                            .as_ref()
+                            .and_then(crate::addrs::InstanceKey::from_json),
+                    },
+                    r,
+                    i,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Turn the current object of `addr` into a deposed object with `key`;
+    /// false when there is no current object.
+    pub fn depose(&mut self, addr: &crate::addrs::AbsResourceInstance, key: &str) -> bool {
+        let Some((r, i)) = self.instance(addr) else {
+            return false;
+        };
+        let (provider, mut i) = (r.provider.clone(), i.clone());
+        self.remove_instance(addr);
+        i.deposed = Some(key.to_string());
+        self.set_instance(addr, &provider, i);
+        true
+    }
+
+    /// Drop the deposed object `key` of `addr`.
+    pub fn remove_deposed(&mut self, addr: &crate::addrs::AbsResourceInstance, key: &str) {
+        let module = if addr.module.is_root() {
+            None
+        } else {
+            Some(addr.module.to_string())
+        };
+        let k = addr.key.as_ref().map(|k| k.to_json());
+        for r in self.resources.iter_mut() {
+            if r.module == module
+                && (r.mode == "data") == (addr.resource.mode == crate::addrs::Mode::Data)
+                && r.ty == addr.resource.ty
+                && r.name == addr.resource.name
+            {
+                r.instances
+                    .retain(|i| !(i.index_key == k && i.deposed.as_deref() == Some(key)));
+            }
+        }
+        self.resources.retain(|r| !r.instances.is_empty());
+    }
+
+    /// Make the deposed object `key` of `addr` current again (its
+    /// replacement could not be created).
+    pub fn restore_deposed(&mut self, addr: &crate::addrs::AbsResourceInstance, key: &str) {
+        if self.instance(addr).is_some() {
+            return;
+        }
+        let module = if addr.module.is_root() {
+            None
+        } else {
+            Some(addr.module.to_string())
+        };
+        let k = addr.key.as_ref().map(|k| k.to_json());
+        for r in self.resources.iter_mut() {
+            if r.module == module
+                && (r.mode == "data") == (addr.resource.mode == crate::addrs::Mode::Data)
+                && r.ty == addr.resource.ty
+                && r.name == addr.resource.name
+            {
+                for i in r.instances.iter_mut() {
+                    if i.index_key == k && i.deposed.as_deref() == Some(key) {
+                        i.deposed = None;
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /// Terraform's order: by module, then mode (data before managed), type, name; instances by key.

@@ -56,25 +56,39 @@ impl Resource for TerraformData {
     fn schema(&self) -> &Schema {
         &self.schema
     }
+    /// Terraform's `terraform_data` planning: `output` is unknown on create
+    /// (null when `input` is null), on replacement, and whenever `input`
+    /// changed; otherwise it keeps the prior value.
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, planned: Value) -> Value {
         let input = attr(config, "input");
+        // `output` copies `input`: a sensitive input makes it sensitive too,
+        // so the copy never shows up in plans, state views or logs.
+        let secret = input.deep_sensitive();
+        let fresh_output = || {
+            if input.is_null() {
+                Value::null()
+            } else {
+                Value::unknown(Type::Dynamic).mark(secret)
+            }
+        };
         match prior {
-            // On create, output is known only if input is.
-            None => with(
-                &planned,
-                "output",
-                if input.is_wholly_known() {
-                    input
-                } else {
-                    Value::unknown(Type::Dynamic)
-                },
-            ),
+            None => with(&planned, "output", fresh_output()),
             Some(p) => {
                 let old = attr(p, "input");
-                if old.raw_eq(&input) || (old.is_null() && input.is_null()) {
+                let triggers = attr(config, "triggers_replace");
+                let old_triggers = attr(p, "triggers_replace");
+                let triggers_same = old_triggers.raw_eq(&triggers)
+                    || (old_triggers.is_null() && triggers.is_null());
+                if !triggers_same {
+                    with(&planned, "output", fresh_output())
+                } else if old.raw_eq(&input) || (old.is_null() && input.is_null()) {
                     with(&planned, "output", attr(p, "output"))
                 } else {
-                    with(&planned, "output", Value::unknown(Type::Dynamic))
+                    with(
+                        &planned,
+                        "output",
+                        Value::unknown(Type::Dynamic).mark(secret),
+                    )
                 }
             }
         }
