@@ -20,7 +20,7 @@ use crate::config::resource::Provisioner;
 use crate::config::{Module, ResourceBlock};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::decode::Decoder;
-use crate::engine::diff::{apply_ignore_changes, normalize, propose};
+use crate::engine::diff::{apply_ignore_changes, copy_marks, normalize, propose};
 use crate::engine::modeval::{Expansion, Rep, World};
 use crate::engine::plan::{module_at, resource_block, resource_value};
 use crate::engine::statevals::{from_state, provider_addr, to_state};
@@ -1293,62 +1293,6 @@ fn finish_op(
         let f = n.failed;
         mark_done(nodes, id, f);
         publish(w, id, nodes);
-    }
-}
-
-/// `to` with the sensitivity marks of `from` at the same paths (Terraform
-/// marks the new object with the paths its planned value had marked).
-fn copy_marks(from: &Value, to: Value) -> Value {
-    use crate::lang::value::Kind;
-    let sensitive = from.sensitive;
-    let kind = match (&from.kind, to.kind) {
-        (Kind::Object(f) | Kind::Map(_, f), Kind::Object(t)) => Kind::Object(
-            t.into_iter()
-                .map(|(k, x)| {
-                    let x = match f.get(&k) {
-                        Some(fx) => copy_marks(fx, x),
-                        None => x,
-                    };
-                    (k, x)
-                })
-                .collect(),
-        ),
-        (Kind::Object(f) | Kind::Map(_, f), Kind::Map(ty, t)) => Kind::Map(
-            ty,
-            t.into_iter()
-                .map(|(k, x)| {
-                    let x = match f.get(&k) {
-                        Some(fx) => copy_marks(fx, x),
-                        None => x,
-                    };
-                    (k, x)
-                })
-                .collect(),
-        ),
-        (Kind::List(_, f) | Kind::Tuple(f), Kind::List(ty, t)) => Kind::List(
-            ty,
-            t.into_iter()
-                .enumerate()
-                .map(|(i, x)| match f.get(i) {
-                    Some(fx) => copy_marks(fx, x),
-                    None => x,
-                })
-                .collect(),
-        ),
-        (Kind::List(_, f) | Kind::Tuple(f), Kind::Tuple(t)) => Kind::Tuple(
-            t.into_iter()
-                .enumerate()
-                .map(|(i, x)| match f.get(i) {
-                    Some(fx) => copy_marks(fx, x),
-                    None => x,
-                })
-                .collect(),
-        ),
-        (_, k) => k,
-    };
-    Value {
-        kind,
-        sensitive: to.sensitive || sensitive,
     }
 }
 
