@@ -1025,3 +1025,37 @@ fn progress_lines_are_worded_like_terraform() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------
+// Progress lines for long operations.
+
+#[test]
+fn long_operations_report_progress() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        "resource \"terraform_data\" \"slow\" {\n  provisioner \"local-exec\" {\n    command = \"sleep 3\"\n  }\n}\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("herd")
+        .unwrap()
+        .arg(format!("-chdir={}", d.path().display()))
+        .args(["apply", "-auto-approve", "-no-color"])
+        .env("HERD_PROGRESS_INTERVAL", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("terraform_data.slow: Still creating... [1s elapsed]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("terraform_data.slow: Still creating... [2s elapsed]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("terraform_data.slow: Creation complete after 3s"),
+        "{text}"
+    );
+}

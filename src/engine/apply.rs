@@ -144,6 +144,17 @@ fn id_of(v: &Value) -> Option<String> {
         .map(|s| s.to_string())
 }
 
+/// How often long operations report progress: every 10 s like Terraform;
+/// `HERD_PROGRESS_INTERVAL` (seconds) changes it, e.g. for quieter logs.
+fn progress_interval() -> Duration {
+    std::env::var("HERD_PROGRESS_INTERVAL")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(10))
+}
+
 fn fmt_elapsed(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 60 {
@@ -285,7 +296,7 @@ async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> 
         }
     };
     tokio::pin!(fut);
-    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    let mut tick = tokio::time::interval(progress_interval());
     tick.tick().await;
     let r = loop {
         tokio::select! {
