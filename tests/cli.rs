@@ -335,3 +335,16 @@ fn malformed_and_hostile_inputs_never_panic() {
     }
     assert!(n >= 30, "corpus too small: {n}");
 }
+
+#[test]
+fn console_type_function_prints_types() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "main.tf", "locals { m = { b = 2, a = \"x\" } }\n");
+    herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .arg("console")
+        .write_stdin("type(local.m)\ntype(tolist([1]))\n")
+        .assert()
+        .success()
+        .stdout("object({\n    a: string,\n    b: number,\n})\nlist(number)\n");
+}

@@ -836,6 +836,21 @@ fn console(dir: &Path, a: ConsoleArgs) -> i32 {
             continue;
         }
         buf.clear();
+        // `type(EXPR)` exists only in the console: it prints the type.
+        let type_of = src
+            .strip_prefix("type(")
+            .and_then(|r| r.strip_suffix(')'))
+            .filter(|inner| open_brackets(inner) == 0);
+        if let Some(inner) = type_of {
+            match con.eval(inner) {
+                Ok(v) => println!("{}", crate::lang::render::type_string(&v.ty())),
+                Err(d) => {
+                    print_diags(&d, con.sources(), false);
+                    code = 1;
+                }
+            }
+            continue;
+        }
         match con.eval(&src) {
             Ok(v) => println!("{}", render_value(&v)),
             Err(d) => {

@@ -191,3 +191,62 @@ pub fn type_from_json(j: &serde_json::Value) -> super::types::Type {
         _ => Type::Dynamic,
     }
 }
+
+/// A type as `terraform console`'s `type()` prints it: collections inline,
+/// objects and tuples one element per line, four spaces deeper per level.
+pub fn type_string(t: &super::types::Type) -> String {
+    let mut out = String::new();
+    write_type(t, 0, &mut out);
+    out
+}
+
+fn write_type(t: &super::types::Type, indent: usize, out: &mut String) {
+    use super::types::Type;
+    let pad = |n: usize| " ".repeat(n * 4);
+    match t {
+        Type::Dynamic => out.push_str("dynamic"),
+        Type::Bool => out.push_str("bool"),
+        Type::Number => out.push_str("number"),
+        Type::String => out.push_str("string"),
+        Type::List(e) | Type::Set(e) | Type::Map(e) => {
+            out.push_str(match t {
+                Type::List(_) => "list(",
+                Type::Set(_) => "set(",
+                _ => "map(",
+            });
+            write_type(e, indent, out);
+            out.push(')');
+        }
+        Type::Tuple(ts) => {
+            if ts.is_empty() {
+                out.push_str("tuple([])");
+                return;
+            }
+            out.push_str("tuple([\n");
+            for x in ts {
+                out.push_str(&pad(indent + 1));
+                write_type(x, indent + 1, out);
+                out.push_str(",\n");
+            }
+            out.push_str(&pad(indent));
+            out.push_str("])");
+        }
+        Type::Object(m) => {
+            if m.is_empty() {
+                out.push_str("object({})");
+                return;
+            }
+            out.push_str("object({\n");
+            for (k, x) in m {
+                out.push_str(&pad(indent + 1));
+                out.push_str(k);
+                out.push_str(": ");
+                write_type(x, indent + 1, out);
+                out.push_str(",\n");
+            }
+            out.push_str(&pad(indent));
+            out.push_str("})");
+        }
+        Type::ObjectConstraint(_) => write_type(&super::convert::concrete(t), indent, out),
+    }
+}
