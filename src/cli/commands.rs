@@ -233,13 +233,6 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         }
     }
     let color = color_enabled(a.no_color);
-    let bold = |s: &str| {
-        if color {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
     let spath = state_path(dir, &a.state);
     let la = super::state_cmds::LockArgs {
         lock: a.lock,
@@ -367,55 +360,11 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
             on_disk: prior.clone(),
         },
     );
-    print_diags(&outcome.diags, &session.loaded.sources, a.no_color);
-    if outcome.diags.has_errors() {
-        return 1;
-    }
-    let c = outcome.counts;
-    if a.destroy {
-        println!(
-            "\n{}",
-            bold(&format!(
-                "Destroy complete! Resources: {} destroyed.",
-                c.destroyed
-            ))
-        );
-        return 0;
-    }
-    println!(
-        "\n{}",
-        bold(&format!(
-            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-            c.added, c.changed, c.destroyed
-        ))
-    );
-    if outcome.outputs.values().any(|v| !v.is_null()) {
-        println!("\n{}\n", bold("Outputs:"));
-        for (k, v) in &outcome.outputs {
-            if v.is_null() {
-                continue;
-            }
-            let shown = if v.deep_sensitive() {
-                "<sensitive>".to_string()
-            } else {
-                render_value(v)
-            };
-            println!("{k} = {shown}");
-        }
-    }
-    0
+    report_apply(&outcome, &session.loaded.sources, a.no_color, a.destroy)
 }
 
 /// `herd apply PLANFILE`: refuse a plan whose state or configuration changed.
 fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
-    let color = color_enabled(a.no_color);
-    let bold = |s: &str| {
-        if color {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
     let (plan, extra) = match crate::plan::file::read_plan_file(Path::new(pf)) {
         Ok(x) => x,
         Err(e) => {
@@ -477,12 +426,30 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
             on_disk: current,
         },
     );
-    print_diags(&outcome.diags, &session.loaded.sources, a.no_color);
+    report_apply(&outcome, &session.loaded.sources, a.no_color, plan.destroy)
+}
+
+/// Diagnostics, the summary line and the outputs of an apply; its exit code.
+fn report_apply(
+    outcome: &engine::apply::ApplyOutcome,
+    sources: &Sources,
+    no_color: bool,
+    destroy: bool,
+) -> i32 {
+    let color = color_enabled(no_color);
+    let bold = |s: &str| {
+        if color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    print_diags(&outcome.diags, sources, no_color);
     if outcome.diags.has_errors() {
         return 1;
     }
     let c = outcome.counts;
-    if plan.destroy {
+    if destroy {
         println!(
             "\n{}",
             bold(&format!(

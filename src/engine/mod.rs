@@ -275,23 +275,7 @@ pub fn prepare_with_vars(
     opts: &RunOptions,
     vars: HashMap<String, Value>,
 ) -> Result<Session, (Sources, Diagnostics)> {
-    let (loaded, mut diags) = load(dir);
-    if diags.has_errors() {
-        return Err((loaded.sources, diags));
-    }
-    let (graph, gd) = crate::graph::build(&loaded.root, &loaded.sources);
-    diags.extend(gd);
-    if diags.has_errors() {
-        return Err((loaded.sources, diags));
-    }
-    Ok(Session {
-        dir: dir.to_path_buf(),
-        loaded,
-        graph,
-        vars,
-        opts: opts.clone(),
-        warnings: diags,
-    })
+    prepare_inner(dir, opts, Some(vars))
 }
 
 /// The configuration files of the root module directory (for saved plans).
@@ -329,6 +313,14 @@ pub fn config_snapshot(dir: &Path) -> std::collections::BTreeMap<String, String>
 
 /// Load, build the graph and gather root variables.
 pub fn prepare(dir: &Path, opts: &RunOptions) -> Result<Session, (Sources, Diagnostics)> {
+    prepare_inner(dir, opts, None)
+}
+
+fn prepare_inner(
+    dir: &Path,
+    opts: &RunOptions,
+    given: Option<HashMap<String, Value>>,
+) -> Result<Session, (Sources, Diagnostics)> {
     let (loaded, mut diags) = load(dir);
     if diags.has_errors() {
         return Err((loaded.sources, diags));
@@ -338,11 +330,17 @@ pub fn prepare(dir: &Path, opts: &RunOptions) -> Result<Session, (Sources, Diagn
     if diags.has_errors() {
         return Err((loaded.sources, diags));
     }
-    let (vars, d) = root_variables(dir, &loaded, opts);
-    diags.extend(d);
-    if diags.has_errors() {
-        return Err((loaded.sources, diags));
-    }
+    let vars = match given {
+        Some(v) => v,
+        None => {
+            let (vars, d) = root_variables(dir, &loaded, opts);
+            diags.extend(d);
+            if diags.has_errors() {
+                return Err((loaded.sources, diags));
+            }
+            vars
+        }
+    };
     Ok(Session {
         dir: dir.to_path_buf(),
         loaded,
