@@ -1059,3 +1059,102 @@ fn long_operations_report_progress() {
         "{text}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// terraform_remote_state and interrupts.
+
+#[test]
+fn remote_state_reads_another_configurations_outputs() {
+    let a = tempfile::tempdir().unwrap();
+    std::fs::write(a.path().join("main.tf"), "output \"vpc_id\" { value = \"vpc-123\" }\noutput \"cidrs\" { value = [\"10.0.0.0/24\"] }\n").unwrap();
+    assert_cmd::Command::cargo_bin("herd")
+        .unwrap()
+        .arg(format!("-chdir={}", a.path().display()))
+        .args(["apply", "-auto-approve"])
+        .assert()
+        .success();
+    let b = tempfile::tempdir().unwrap();
+    std::fs::write(
+        b.path().join("main.tf"),
+        format!(
+            "data \"terraform_remote_state\" \"net\" {{\n  backend = \"local\"\n  config = {{ path = \"{}\" }}\n}}\nresource \"terraform_data\" \"app\" {{\n  input = data.terraform_remote_state.net.outputs.vpc_id\n}}\noutput \"first\" {{ value = data.terraform_remote_state.net.outputs.cidrs[0] }}\n",
+            a.path().join("terraform.tfstate").display()
+        ),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("herd")
+        .unwrap()
+        .arg(format!("-chdir={}", b.path().display()))
+        .args(["apply", "-auto-approve", "-no-color"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("input  = \"vpc-123\""), "{text}");
+    assert!(text.contains("first = \"10.0.0.0/24\""), "{text}");
+    // A missing state file is an error with the path in it.
+    std::fs::remove_file(a.path().join("terraform.tfstate")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("herd")
+        .unwrap()
+        .arg(format!("-chdir={}", b.path().display()))
+        .args(["plan", "-no-color"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Unable to find remote state"));
+}
+
+#[test]
+fn interrupt_finishes_in_flight_work_and_saves_state() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        "resource \"terraform_data\" \"slow\" {\n  provisioner \"local-exec\" {\n    command = \"sleep 2\"\n  }\n}\nresource \"terraform_data\" \"after\" {\n  input = terraform_data.slow.id\n}\n",
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("herd");
+    let child = std::process::Command::new(bin)
+        .arg(format!("-chdir={}", d.path().display()))
+        .args(["apply", "-auto-approve", "-no-color"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the slow resource has been created (its provisioner runs).
+    let state = d.path().join("terraform.tfstate");
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        if std::fs::read_to_string(&state)
+            .map(|s| s.contains("\"slow\""))
+            .unwrap_or(false)
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Interrupt received"), "{err}");
+    let st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let names: Vec<&str> = st["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["slow"],
+        "the in-flight resource is saved, its dependent never started"
+    );
+}
