@@ -330,3 +330,124 @@ impl Decoder<'_, '_> {
         Ok(Some(out))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use super::Decoder;
+    use crate::engine::modeval::{RunCtx, World};
+    use crate::lang::types::Type;
+    use crate::providers::{Attribute, BlockNesting, Schema};
+
+    fn schema() -> Schema {
+        let rule = Schema::new()
+            .attr("port", Attribute::required(Type::Number))
+            .attr(
+                "cidr",
+                Attribute::optional(Type::String)
+                    .default(crate::lang::value::Value::string("0.0.0.0/0")),
+            );
+        Schema::new()
+            .attr("name", Attribute::required(Type::String))
+            .attr("id", Attribute::computed(Type::String))
+            .block("rule", BlockNesting::List, rule)
+    }
+
+    fn decode(src: &str) -> Result<crate::lang::value::Value, crate::diag::Diagnostics> {
+        let sources = crate::diag::Sources::default();
+        let file: Arc<str> = sources.add("main.tf", src);
+        let body = crate::config::parse_hcl(src, &file).expect("parses");
+        let run = RunCtx {
+            fnctx: crate::lang::funcs::FnCtx::default(),
+            sources,
+            workspace: "default".into(),
+            diags: Default::default(),
+            validate_only: false,
+        };
+        let world = World::new(
+            run,
+            Arc::new(crate::config::Module::default()),
+            HashMap::new(),
+        );
+        let view = world.root_view();
+        let mut d = Decoder {
+            view: &view,
+            file,
+            context: None,
+            scopes: vec![],
+        };
+        d.decode(&body, &schema())
+    }
+
+    #[test]
+    fn dynamic_blocks_expand_with_iterator() {
+        let v = decode(
+            "name = \"web\"\nrule {\n  port = 22\n}\ndynamic \"rule\" {\n  for_each = [80, 443]\n  iterator = p\n  content {\n    port = p.value\n    cidr = \"10.0.${p.key}.0/24\"\n  }\n}\n",
+        )
+        .unwrap();
+        let rules = v.as_entries().unwrap()["rule"].as_seq().unwrap().to_vec();
+        let ports: Vec<String> = rules
+            .iter()
+            .map(|r| {
+                r.as_entries().unwrap()["port"]
+                    .as_number()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ports, ["22", "80", "443"]);
+        assert_eq!(
+            rules[0].as_entries().unwrap()["cidr"].as_str(),
+            Some("0.0.0.0/0"),
+            "default applied"
+        );
+        assert_eq!(
+            rules[2].as_entries().unwrap()["cidr"].as_str(),
+            Some("10.0.1.0/24")
+        );
+    }
+
+    #[test]
+    fn bad_bodies_are_diagnosed_with_suggestions() {
+        let summaries = |src: &str| -> Vec<String> {
+            decode(src)
+                .unwrap_err()
+                .0
+                .iter()
+                .map(|d| format!("{}: {}", d.summary, d.detail))
+                .collect()
+        };
+        let s = summaries("nmae = \"x\"\n");
+        assert!(s.iter().any(|m| m.contains("Unsupported argument") && m.contains("Did you mean \"name\"?")), "{s:?}");
+        assert!(
+            s.iter().any(|m| m.contains("Missing required argument")),
+            "{s:?}"
+        );
+        let s = summaries("name = \"x\"\nid = \"y\"\n");
+        assert!(
+            s.iter()
+                .any(|m| m.contains("Value for unconfigurable attribute")),
+            "{s:?}"
+        );
+        let s = summaries("name = \"x\"\nrule = []\n");
+        assert!(
+            s.iter()
+                .any(|m| m.contains("Did you mean to define a block of type \"rule\"?")),
+            "{s:?}"
+        );
+        let s = summaries("name = \"x\"\nrules {\n}\n");
+        assert!(
+            s.iter()
+                .any(|m| m.contains("Unsupported block type") && m.contains("rule")),
+            "{s:?}"
+        );
+        let s = summaries("name = [1]\n");
+        assert!(
+            s.iter()
+                .any(|m| m.contains("Incorrect attribute value type")),
+            "{s:?}"
+        );
+    }
+}
