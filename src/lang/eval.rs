@@ -68,7 +68,15 @@ pub struct Evaluator<'a> {
     pub context: Option<String>,
     /// Source texts, for re-reading heredocs.
     pub sources: Option<crate::diag::Sources>,
+    /// Iterations of `for` expressions and directives so far (see
+    /// `MAX_ITERATIONS`).
+    iterations: usize,
 }
+
+/// One evaluation runs at most this many iterations of `for` expressions and
+/// template `for` directives, so that nested loops over large collections
+/// stop with an error instead of running for hours or exhausting memory.
+pub const MAX_ITERATIONS: usize = 1 << 20;
 
 fn ws(c: char) -> bool {
     c.is_whitespace()
@@ -103,7 +111,21 @@ impl<'a> Evaluator<'a> {
             scopes: vec![],
             context: None,
             sources: None,
+            iterations: 0,
         }
+    }
+
+    /// Count one loop iteration against `MAX_ITERATIONS`.
+    fn iteration(&mut self, e: &Expression) -> R<()> {
+        self.iterations += 1;
+        if self.iterations > MAX_ITERATIONS {
+            return Err(self.err(
+                e,
+                "Too many iterations",
+                format!("Evaluating this expression would take more than {MAX_ITERATIONS} iterations of 'for' expressions or directives."),
+            ));
+        }
+        Ok(())
     }
 
     /// Re-read a heredoc from its source text (see `lang::heredoc`).
@@ -582,6 +604,7 @@ impl<'a> Evaluator<'a> {
                         }
                         let pairs = self.iter_pairs(&fe.collection_expr, &coll)?;
                         for (k, v) in pairs {
+                            self.iteration(&fe.collection_expr)?;
                             let n = self.scopes.len();
                             if let Some(kv) = &fe.key_var {
                                 self.scopes.push((kv.as_str().to_string(), k));
@@ -620,7 +643,18 @@ impl<'a> Evaluator<'a> {
         }
         match convert(&v.clone().unmark_deep(), &Type::String) {
             Ok(s) => {
-                out.buf.push_str(s.as_str().unwrap_or_default());
+                let s = s.as_str().unwrap_or_default();
+                if out.buf.len() + s.len() > funcs::MAX_STRING_LEN {
+                    return Err(self.err(
+                        e,
+                        "Template result too long",
+                        format!(
+                            "The template would produce a string longer than {} bytes.",
+                            funcs::MAX_STRING_LEN
+                        ),
+                    ));
+                }
+                out.buf.push_str(s);
                 Ok(())
             }
             Err(_) => Err(self.err(
@@ -679,6 +713,7 @@ impl<'a> Evaluator<'a> {
         let mut unknown = false;
         let mut sens = coll.sensitive;
         for (k, v) in pairs {
+            self.iteration(e)?;
             let n = self.scopes.len();
             if let Some(kv) = &f.intro.key_var {
                 self.scopes.push((kv.as_str().to_string(), k));
@@ -1329,5 +1364,25 @@ pub fn nfc(s: &str) -> String {
         s.to_string()
     } else {
         s.nfc().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(src: &str) -> Result<Value, Diagnostic> {
+        let e = hcl_edit::parser::parse_expr(src).unwrap();
+        eval_constant(&e, &Arc::from("<test>"))
+    }
+
+    #[test]
+    fn nested_for_iterations_are_capped() {
+        // Found by fuzzing: a billion iterations ran for hours.
+        let err = ev("[for i in range(1024): [for j in range(1024): [for k in range(1000): k]]]")
+            .unwrap_err();
+        assert_eq!(err.summary, "Too many iterations");
+        let v = ev("length([for i in range(1000): [for j in range(10): j]])").unwrap();
+        assert_eq!(crate::lang::render::render(&v), "1000");
     }
 }

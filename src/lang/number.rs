@@ -35,7 +35,13 @@ pub const FLOAT_PREC: u32 = 53;
 
 /// Decimal exponents beyond this magnitude are not computed exactly: the
 /// parsed value saturates to infinity (or zero for negative exponents).
-const MAX_DEC_EXP: i64 = 1_000_000;
+const MAX_DEC_EXP: i64 = 10_000;
+/// Magnitudes of 2^MAX_BIN_EXP (about 1e10000) and more saturate to
+/// infinity, magnitudes below 2^-MAX_BIN_EXP to zero, whether parsed or
+/// computed. Go's `big.Float` goes on to 2^±2147483647, but printing such a
+/// number needs millions of digits (Terraform hangs on `1e-999999 *
+/// 1e-999999`); no configuration needs numbers this far out.
+const MAX_BIN_EXP: i64 = 33_220;
 
 /// Errors of arithmetic that has no defined result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -575,6 +581,19 @@ fn go_pow(x: f64, y: f64) -> f64 {
 
 impl Number {
     fn with(v: Repr, prec: u32) -> Number {
+        let v = match v {
+            Repr::Big { neg, mant, exp } => {
+                let top = exp.saturating_add(mant.bits() as i64);
+                if top > MAX_BIN_EXP {
+                    Repr::Inf(neg)
+                } else if top < -MAX_BIN_EXP {
+                    Repr::Int(0)
+                } else {
+                    Repr::Big { neg, mant, exp }
+                }
+            }
+            v => v,
+        };
         Number { v, prec }
     }
 
@@ -722,10 +741,12 @@ impl Number {
         if m.is_zero() {
             return Some(Number::with(Repr::Int(0), prec));
         }
-        if exp10 > MAX_DEC_EXP || exp2 > i32::MAX as i64 {
+        if exp10 > MAX_DEC_EXP || exp2 > 2 * MAX_BIN_EXP {
             return Some(Number::with(Repr::Inf(neg), prec));
         }
-        if exp10 < -MAX_DEC_EXP || exp2 < i32::MIN as i64 {
+        if exp10.saturating_add(digits.len() as i64) < -MAX_DEC_EXP
+            || exp2 < -(2 * MAX_BIN_EXP + m.bits() as i64)
+        {
             return Some(Number::with(Repr::Int(0), prec));
         }
         let v = if exp10 >= 0 {
@@ -1188,6 +1209,25 @@ impl fmt::Display for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn far_out_magnitudes_saturate() {
+        // Found by fuzzing: printing 1e-999999 * 1e-999999 took minutes.
+        let tiny = Number::parse("1e-9999").unwrap();
+        assert!(!tiny.is_zero());
+        assert!(tiny.mul(&tiny).is_zero());
+        let big = Number::parse("1e9999").unwrap();
+        assert!(!big.is_infinite());
+        assert!(big.mul(&big).is_infinite());
+        assert!(big.mul(&big).neg().is_negative());
+        assert!(Number::parse("1e-999999").unwrap().is_zero());
+        assert!(Number::parse("1p99999999").unwrap().is_infinite());
+        assert!(Number::parse("1p-99999999").unwrap().is_zero());
+        assert_eq!(
+            Number::parse("100e-10001").unwrap().to_string().len(),
+            10001
+        );
+    }
 
     // Expected strings below come from Terraform 0.15 (`"=${expr}"` string
     // templates, `format(...)` and comparisons in outputs).

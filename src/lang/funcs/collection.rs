@@ -719,6 +719,15 @@ fn setproduct(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             _ => return Err(FnError::arg(i, "a set or a list is required")),
         }
     }
+    let total = a.iter().fold(1usize, |n, v| {
+        n.saturating_mul(v.as_seq().map(|x| x.len()).unwrap_or(0))
+    });
+    if total > super::MAX_ELEMENTS {
+        return Err(FnError::msg(format!(
+            "the product would have more than {} elements",
+            super::MAX_ELEMENTS
+        )));
+    }
     let mut prod: Vec<Vec<Value>> = vec![vec![]];
     for (v, t) in a.iter().zip(&etys) {
         let mut next = vec![];
@@ -964,6 +973,13 @@ mod tests {
     }
     fn unk() -> Value {
         Value::unknown(Type::Dynamic)
+    }
+
+    #[test]
+    fn setproduct_size_is_capped() {
+        let r: Vec<Value> = (0..1000).map(|i| n(i as f64)).collect();
+        let l = Value::tuple(r);
+        assert!(e("setproduct", vec![l.clone(), l.clone(), l]).contains("more than"));
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub mod ipnet;
 pub mod numeric;
 pub mod string;
 
+/// Functions refuse to build strings longer than this (64 MiB) or
+/// collections with more elements than `MAX_ELEMENTS`, instead of running
+/// out of memory (Terraform's `indent(1e15, "a\nb")` crashes).
+pub const MAX_STRING_LEN: usize = 64 << 20;
+/// See `MAX_STRING_LEN`.
+pub const MAX_ELEMENTS: usize = 1 << 20;
+
 /// What functions may know about their surroundings.
 #[derive(Clone, Debug)]
 pub struct FnCtx {

@@ -276,6 +276,14 @@ fn indent(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
             "panic in function implementation: strings: negative Repeat count",
         ));
     }
+    let lines = st(&a[1]).matches('\n').count() as u64;
+    if (n as u64)
+        .saturating_mul(lines.max(1))
+        .saturating_add(st(&a[1]).len() as u64)
+        > super::MAX_STRING_LEN as u64
+    {
+        return Err(too_long());
+    }
     let pad = format!("\n{}", " ".repeat(n as usize));
     Ok(sv(st(&a[1]).replace('\n', &pad)))
 }
@@ -533,6 +541,17 @@ fn regexall(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
 // ---------------------------------------------------------------------------
 // format / formatlist
 
+/// Go's `fmt` rejects widths and precisions above one million.
+const MAX_FORMAT_WIDTH: usize = 1_000_000;
+
+/// The error for a string result longer than `MAX_STRING_LEN`.
+pub(crate) fn too_long() -> FnError {
+    FnError::msg(format!(
+        "the result would be longer than {} bytes",
+        super::MAX_STRING_LEN
+    ))
+}
+
 fn format(_: &FnCtx, a: Vec<Value>) -> Result<Value, FnError> {
     if a[1..].iter().any(|v| !v.is_wholly_known()) {
         return Ok(Value::unknown(Type::String));
@@ -655,6 +674,9 @@ pub(crate) fn format_fsm(fmt: &str, args: &[Value]) -> Result<String, FnError> {
         ))
     };
     while p < b.len() {
+        if out.len() > super::MAX_STRING_LEN {
+            return Err(too_long());
+        }
         if b[p] != b'%' {
             let c = fmt[p..].chars().next().unwrap();
             out.push(c);
@@ -694,6 +716,11 @@ pub(crate) fn format_fsm(fmt: &str, args: &[Value]) -> Result<String, FnError> {
                 w = w.saturating_mul(10).saturating_add((b[p] - b'0') as usize);
                 p += 1;
             }
+            if w > MAX_FORMAT_WIDTH {
+                return Err(FnError::msg(format!(
+                    "width at offset {ts} is too large (more than {MAX_FORMAT_WIDTH})"
+                )));
+            }
             v.width = Some(w);
         }
         // precision
@@ -703,6 +730,11 @@ pub(crate) fn format_fsm(fmt: &str, args: &[Value]) -> Result<String, FnError> {
             while p < b.len() && b[p].is_ascii_digit() {
                 pr = pr.saturating_mul(10).saturating_add((b[p] - b'0') as usize);
                 p += 1;
+            }
+            if pr > MAX_FORMAT_WIDTH {
+                return Err(FnError::msg(format!(
+                    "precision at offset {ts} is too large (more than {MAX_FORMAT_WIDTH})"
+                )));
             }
             v.prec = Some(pr);
         }
@@ -1116,6 +1148,17 @@ mod tests {
     }
     fn e(name: &str, args: Vec<Value>) -> String {
         c(name, args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn huge_sizes_are_errors() {
+        // Found by fuzzing: these ran out of memory or ran for minutes.
+        assert!(e("format", vec![s("%999999999999d"), n(1.0)]).contains("too large"));
+        assert!(e("format", vec![s("%.999999999f"), n(1.0)]).contains("too large"));
+        assert!(e("format", vec![s("%.99999999e"), n(1.0)]).contains("too large"));
+        assert_eq!(j("format", vec![s("%5.1f"), n(1.0)]), r#""  1.0""#);
+        assert!(e("indent", vec![n(999999999999.0), s("a\nb")]).contains("longer than"));
+        assert_eq!(j("indent", vec![n(2.0), s("a\nb")]), r#""a\n  b""#);
     }
 
     #[test]

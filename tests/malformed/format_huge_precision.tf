@@ -1,0 +1,1 @@
+output "o" { value = format("%.999999999f", 1) }

@@ -1,0 +1,1 @@
+output "o" { value = format("%999999999999d", 1) }

@@ -1,0 +1,1 @@
+output "o" { value = indent(999999999999, "a\nb") }
