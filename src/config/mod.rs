@@ -879,10 +879,67 @@ pub fn widen_big_integers(src: &str) -> Option<String> {
     Some(out)
 }
 
+/// Check that brackets balance, with a linear scan of the tokens. Some
+/// unbalanced inputs send `hcl-edit`'s backtracking parser into exponential
+/// time, so they are rejected here first. Returns (line, column, message).
+pub fn check_brackets(text: &str) -> Result<(), (usize, usize, String)> {
+    use crate::fmt::lexer::{lex, TT};
+    let toks = lex(text)?;
+    let mut stack: Vec<(TT, usize, usize)> = vec![];
+    for t in &toks {
+        let close_of = |o: TT| match o {
+            TT::OBrace | TT::TemplateInterp | TT::TemplateControl => TT::CBrace,
+            TT::OBrack => TT::CBrack,
+            _ => TT::CParen,
+        };
+        match t.ty {
+            TT::OBrace | TT::OBrack | TT::OParen | TT::TemplateInterp | TT::TemplateControl => {
+                stack.push((t.ty, t.line, t.col))
+            }
+            TT::CBrace | TT::CBrack | TT::CParen | TT::TemplateSeqEnd => {
+                let want = if t.ty == TT::TemplateSeqEnd {
+                    TT::CBrace
+                } else {
+                    t.ty
+                };
+                match stack.pop() {
+                    Some((o, _, _)) if close_of(o) == want => {}
+                    Some((_, l, c)) => return Err((t.line, t.col, format!("this closing bracket does not match the one opened at line {l}, column {c}"))),
+                    None => return Err((t.line, t.col, "unexpected closing bracket".into())),
+                }
+            }
+            _ => {}
+        }
+    }
+    match stack.pop() {
+        Some((_, l, c)) => Err((l, c, "this bracket is never closed".into())),
+        None => Ok(()),
+    }
+}
+
 /// Parse HCL native syntax, turning a syntax error into a diagnostic.
 pub fn parse_hcl(text: &str, file: &Arc<str>) -> Result<Body, Diagnostic> {
     // hcl-edit rejects a leading byte-order mark; Terraform accepts it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Err((line, col, msg)) = check_brackets(text) {
+        let off = text
+            .split('\n')
+            .take(line.saturating_sub(1))
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            + text
+                .split('\n')
+                .nth(line.saturating_sub(1))
+                .map(|l| {
+                    l.char_indices()
+                        .nth(col.saturating_sub(1))
+                        .map(|(i, _)| i)
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0);
+        return Err(Diagnostic::error("Invalid syntax", format!("Unbalanced brackets: {msg}. Check the configuration syntax at {file}:{line}:{col}."))
+            .at(Some(SourceRange { file: file.clone(), start: off.min(text.len()), end: (off + 1).min(text.len()) })));
+    }
     hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
         let off = loc.offset();

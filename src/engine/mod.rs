@@ -229,6 +229,12 @@ impl Console {
 
     pub fn eval(&self, src: &str) -> Result<Value, Diagnostics> {
         let file = self.sources.add("<console-input>", src);
+        if let Err((line, col, msg)) = crate::config::check_brackets(src) {
+            return Err(Diagnostics::from(Diagnostic::error(
+                "Invalid expression",
+                format!("Unbalanced brackets at line {line}, column {col}: {msg}."),
+            )));
+        }
         let expr = hcl_edit::parser::parse_expr(src.trim_end()).map_err(|e| {
             Diagnostics::from(
                 Diagnostic::error("Invalid expression", e.message().to_string()).at(Some(

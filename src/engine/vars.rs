@@ -139,6 +139,12 @@ fn parse_raw(
         return Ok(Value::string(raw));
     }
     let file = sources.add(name, raw);
+    if let Err((_, col, msg)) = crate::config::check_brackets(raw) {
+        return Err(Diagnostic::error(
+            "Invalid expression",
+            format!("Unbalanced brackets at column {col} in {name}: {msg}."),
+        ));
+    }
     match hcl_edit::parser::parse_expr(raw) {
         Ok(e) => eval_constant(&e, &file),
         Err(e) => Err(Diagnostic::error(
