@@ -777,7 +777,10 @@ impl<'w> ModView<'w> {
 
     /// The resource a reference `root.attrs...` names, as `resolve` reads it
     /// (its "data" and fall-through arms): (mode, type, name, attrs used).
-    fn resource_target<'x>(root: &'x str, attrs: &[&'x str]) -> Option<(Mode, &'x str, &'x str, usize)> {
+    fn resource_target<'x>(
+        root: &'x str,
+        attrs: &[&'x str],
+    ) -> Option<(Mode, &'x str, &'x str, usize)> {
         match root {
             "count" | "each" | "self" | "var" | "local" | "module" | "path" | "terraform" => None,
             "data" => match (attrs.first(), attrs.get(1)) {

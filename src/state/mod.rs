@@ -309,8 +309,10 @@ impl State {
     pub fn instance_index(
         &self,
         abs: &crate::addrs::AbsResource,
-    ) -> std::collections::HashMap<Option<crate::addrs::InstanceKey>, (&ResourceState, &InstanceState)>
-    {
+    ) -> std::collections::HashMap<
+        Option<crate::addrs::InstanceKey>,
+        (&ResourceState, &InstanceState),
+    > {
         let mut out = std::collections::HashMap::new();
         let data = abs.resource.mode == crate::addrs::Mode::Data;
         for r in &self.resources {
