@@ -323,7 +323,9 @@ impl<'w> ModView<'w> {
             .vars
             .borrow_mut()
             .insert(name.to_string(), Slot::InProgress);
-        let call = parent.module.module_calls.get(call_name).cloned();
+        // Borrowed, not cloned: the call holds every argument expression, and
+        // each of its N variables comes here once.
+        let call = parent.module.module_calls.get(call_name);
         let ctx = Some(format!("module {call_name:?}"));
         let pview = ModView {
             world: self.world,
