@@ -323,7 +323,9 @@ impl<'w> ModView<'w> {
             .vars
             .borrow_mut()
             .insert(name.to_string(), Slot::InProgress);
-        let call = parent.module.module_calls.get(call_name).cloned();
+        // Borrowed, not cloned: the call holds every argument expression, and
+        // each of its N variables comes here once.
+        let call = parent.module.module_calls.get(call_name);
         let ctx = Some(format!("module {call_name:?}"));
         let pview = ModView {
             world: self.world,
@@ -755,25 +757,83 @@ impl<'w> ModView<'w> {
             .at(range)
             .into());
         }
-        let addr = AbsResource {
+        Ok(self
+            .world
+            .resources
+            .borrow()
+            .get(&self.resource_addr(mode, ty, name))
+            .cloned()
+            .unwrap_or_else(|| Value::unknown(Type::Dynamic)))
+    }
+
+    fn resource_addr(&self, mode: Mode, ty: &str, name: &str) -> AbsResource {
+        AbsResource {
             module: self.st.addr.clone(),
             resource: Resource {
                 mode,
                 ty: ty.to_string(),
                 name: name.to_string(),
             },
-        };
-        Ok(self
-            .world
-            .resources
-            .borrow()
-            .get(&addr)
-            .cloned()
-            .unwrap_or_else(|| Value::unknown(Type::Dynamic)))
+        }
+    }
+
+    /// The resource a reference `root.attrs...` names, as `resolve` reads it
+    /// (its "data" and fall-through arms): (mode, type, name, attrs used).
+    fn resource_target<'x>(
+        root: &'x str,
+        attrs: &[&'x str],
+    ) -> Option<(Mode, &'x str, &'x str, usize)> {
+        match root {
+            "count" | "each" | "self" | "var" | "local" | "module" | "path" | "terraform" => None,
+            "data" => match (attrs.first(), attrs.get(1)) {
+                (Some(t), Some(n)) => Some((Mode::Data, *t, *n, 2)),
+                _ => None,
+            },
+            _ => attrs.first().map(|n| (Mode::Managed, root, *n, 1)),
+        }
     }
 }
 
 impl Resolver for ModView<'_> {
+    fn resolve_project(
+        &self,
+        root: &str,
+        attrs: &[&str],
+        range: Option<SourceRange>,
+        project: &dyn Fn(&Value, usize) -> Option<R<Value>>,
+    ) -> R<(Value, usize, bool)> {
+        let Some((mode, ty, name, used)) = Self::resource_target(root, attrs) else {
+            let (v, used) = self.resolve(root, attrs, range)?;
+            return match project(&v, used) {
+                Some(r) => Ok((r?, used, true)),
+                None => Ok((v, used, false)),
+            };
+        };
+        // Same checks as resource_ref, then lend the value rather than clone it.
+        let declared = self.st.module.resources.iter().any(|r| {
+            r.ty == ty
+                && r.name == name
+                && ((r.mode == crate::config::ResourceMode::Managed) == (mode == Mode::Managed))
+        });
+        if !declared {
+            let v = self.resource_ref(mode, ty, name, range)?;
+            return Ok((v, used, false));
+        }
+        let map = self.world.resources.borrow();
+        let unknown;
+        let v = match map.get(&self.resource_addr(mode, ty, name)) {
+            Some(v) => v,
+            None => {
+                unknown = Value::unknown(Type::Dynamic);
+                &unknown
+            }
+        };
+        match project(v, used) {
+            Some(r) => Ok((r?, used, true)),
+            None => Ok((v.clone(), used, false)),
+        }
+    }
+
     fn resolve(&self, root: &str, attrs: &[&str], range: Option<SourceRange>) -> R<(Value, usize)> {
         let need_attr = || -> Diagnostics {
             Diagnostic::error("Invalid reference", format!("The {root:?} object cannot be accessed directly. Instead, access one of its attributes."))

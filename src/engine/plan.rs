@@ -335,6 +335,7 @@ impl<'w> Planner<'w> {
                 b.meta.provider.as_ref().and_then(|p| p.1.as_deref()),
             );
             let mut values = BTreeMap::new();
+            let prior_index = prior.instance_index(&abs);
             for (key, each_value) in keys.iter().cloned() {
                 let addr = abs.instance(key.clone());
                 planned_addrs.insert(addr.clone());
@@ -409,7 +410,7 @@ impl<'w> Planner<'w> {
                     }
                     Mode::Managed => {
                         let rimpl = registry().resource(&res.ty).expect("schema found");
-                        let pi = prior.instance(&addr);
+                        let pi = prior_index.get(&addr.key).copied();
                         let tainted = pi
                             .map(|(_, i)| i.status.as_deref() == Some("tainted"))
                             .unwrap_or(false);

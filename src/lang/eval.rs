@@ -27,6 +27,26 @@ pub trait Resolver {
     /// `attrs` (as many as the reference has before any index or splat).
     /// Returns the value and how many of `attrs` were consumed.
     fn resolve(&self, root: &str, attrs: &[&str], range: Option<SourceRange>) -> R<(Value, usize)>;
+
+    /// Like `resolve`, but first offers the resolved value by reference to
+    /// `project` (with how many `attrs` were consumed). When `project`
+    /// returns `Some`, its result stands in for the value and the flag is
+    /// true. Lets the evaluator index into a large value (a resource with
+    /// many instances) without cloning it whole. Resolvers that hold values
+    /// they can lend override this; the default resolves, then projects.
+    fn resolve_project(
+        &self,
+        root: &str,
+        attrs: &[&str],
+        range: Option<SourceRange>,
+        project: &dyn Fn(&Value, usize) -> Option<R<Value>>,
+    ) -> R<(Value, usize, bool)> {
+        let (v, used) = self.resolve(root, attrs, range)?;
+        match project(&v, used) {
+            Some(r) => Ok((r?, used, true)),
+            None => Ok((v, used, false)),
+        }
+    }
 }
 
 /// A resolver that allows no references (constant expressions).
@@ -833,19 +853,58 @@ impl<'a> Evaluator<'a> {
                             _ => None,
                         })
                         .collect();
-                    let (val, used) = self
-                        .resolver
-                        .resolve(name, &attrs, self.range(whole))
-                        .map_err(|d| {
-                            let mut d = d;
-                            for x in d.0.iter_mut() {
-                                if x.context.is_none() {
-                                    x.context = self.context.clone();
-                                }
+                    // `x.name[key]`: when the operator right after the
+                    // attribute names is an index whose key evaluates, the
+                    // resolver indexes its value in place instead of handing
+                    // over a clone of it whole (referring to one instance of a
+                    // resource with N instances would otherwise copy all N).
+                    // A key that fails to evaluate falls back to the plain
+                    // order (reference first, then key), so errors are as
+                    // before; a pre-evaluated key is never evaluated twice.
+                    let mut pre_key = match ops.get(attrs.len()) {
+                        Some(TraversalOperator::Index(ie)) => self.eval(ie).ok(),
+                        _ => None,
+                    };
+                    let resolver = self.resolver;
+                    let this = &*self;
+                    let project = |v: &Value, used: usize| -> Option<R<Value>> {
+                        match &pre_key {
+                            Some(k) if used == attrs.len() => Some(this.index(v, k, whole)),
+                            _ => None,
+                        }
+                    };
+                    let res = resolver.resolve_project(name, &attrs, this.range(whole), &project);
+                    let (val, used, projected) = res.map_err(|d| {
+                        let mut d = d;
+                        for x in d.0.iter_mut() {
+                            if x.context.is_none() {
+                                x.context = self.context.clone();
                             }
-                            d
-                        })?;
-                    (val, &ops[used.min(ops.len())..])
+                        }
+                        d
+                    })?;
+                    if projected {
+                        (val, &ops[(used + 1).min(ops.len())..])
+                    } else {
+                        let start = used.min(ops.len());
+                        let (v, rest) = (val, &ops[start..]);
+                        // Consume the operators up to and including the
+                        // pre-evaluated index here, with its key.
+                        if let Some(k) = pre_key.take().filter(|_| start <= attrs.len()) {
+                            let mut cur = v;
+                            let mut i = start;
+                            while i < attrs.len() {
+                                if let TraversalOperator::GetAttr(a) = ops[i] {
+                                    cur = self.get_attr(&cur, a.as_str(), whole)?;
+                                }
+                                i += 1;
+                            }
+                            cur = self.index(&cur, &k, whole)?;
+                            (cur, &ops[attrs.len() + 1..])
+                        } else {
+                            (v, rest)
+                        }
+                    }
                 }
             } else {
                 (self.eval(base)?, ops)

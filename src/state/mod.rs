@@ -300,10 +300,62 @@ impl State {
         &self,
         addr: &crate::addrs::AbsResourceInstance,
     ) -> Option<(&ResourceState, &InstanceState)> {
-        self.instances()
-            .into_iter()
-            .find(|(a, _, _)| a == addr)
-            .map(|(_, r, i)| (r, i))
+        // Same answer as searching `instances()`, without building the
+        // address of every instance in the state for each lookup.
+        let data = addr.resource.mode == crate::addrs::Mode::Data;
+        for r in &self.resources {
+            if (r.mode == "data") != data
+                || r.ty != addr.resource.ty
+                || r.name != addr.resource.name
+                || parse_module(r.module.as_deref().unwrap_or("")) != addr.module
+            {
+                continue;
+            }
+            for i in &r.instances {
+                if i.deposed.is_none()
+                    && i.index_key
+                        .as_ref()
+                        .and_then(crate::addrs::InstanceKey::from_json)
+                        == addr.key
+                {
+                    return Some((r, i));
+                }
+            }
+        }
+        None
+    }
+
+    /// `instance` for every key of one resource at once: key -> what
+    /// `instance(&abs.instance(key))` returns (the first match), so a caller
+    /// that looks up each of a resource's N instances needn't scan N times.
+    pub fn instance_index(
+        &self,
+        abs: &crate::addrs::AbsResource,
+    ) -> std::collections::HashMap<
+        Option<crate::addrs::InstanceKey>,
+        (&ResourceState, &InstanceState),
+    > {
+        let mut out = std::collections::HashMap::new();
+        let data = abs.resource.mode == crate::addrs::Mode::Data;
+        for r in &self.resources {
+            if (r.mode == "data") != data
+                || r.ty != abs.resource.ty
+                || r.name != abs.resource.name
+                || parse_module(r.module.as_deref().unwrap_or("")) != abs.module
+            {
+                continue;
+            }
+            for i in &r.instances {
+                if i.deposed.is_none() {
+                    let key = i
+                        .index_key
+                        .as_ref()
+                        .and_then(crate::addrs::InstanceKey::from_json);
+                    out.entry(key).or_insert((r, i));
+                }
+            }
+        }
+        out
     }
 
     /// Insert or replace an instance object.
