@@ -904,6 +904,8 @@ fn start_node(
             };
             nodes.get_mut(id).expect("node").expansion = Some(exp.clone());
             let deps_list = dependencies_of(w, a);
+            let mut record_pending = false;
+            let mut to_spawn: Vec<(AbsResourceInstance, OpKind)> = vec![];
             for (key, each_value) in exp.keys() {
                 let addr = a.instance(key.clone());
                 let change = w.changes.get(&addr).cloned();
@@ -1011,13 +1013,21 @@ fn start_node(
                             operation: "create".into(),
                             started: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         });
-                        w.persist();
+                        record_pending = true;
                         OpKind::Create {
                             planned: planned.unmark_deep(),
                             provisioned: b.meta.provisioners.iter().any(|p| !p.when_destroy),
                         }
                     }
                 };
+                to_spawn.push((addr, kind));
+            }
+            // One state write records every create this node starts, before
+            // any of them runs.
+            if record_pending {
+                w.persist();
+            }
+            for (addr, kind) in to_spawn {
                 spawn(
                     set,
                     id.clone(),
