@@ -28,6 +28,7 @@ use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::plan::{Action, Plan, ResourceChange};
+use crate::engine::provcfg::ProviderConfigs;
 use crate::providers::{registry, ProviderCtx, ProviderError};
 use crate::state::{InstanceState, PendingOperation, State};
 
@@ -201,15 +202,17 @@ async fn run_exec(addr: &str, e: &Exec) -> Result<(), String> {
     }
 }
 
-async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> OpResult {
+async fn run_op(
+    addr: String,
+    ty: String,
+    kind: OpKind,
+    ctx: ProviderCtx,
+    sem: Arc<Semaphore>,
+) -> OpResult {
     let _permit = sem.acquire_owned().await.ok();
     let (start_msg, done_msg, still_msg) = verb(&kind);
     let res = registry().resource(&ty);
     let ds = registry().data_source(&ty);
-    let ctx = ProviderCtx {
-        config: None,
-        address: addr.clone(),
-    };
     let id_suffix = match &kind {
         OpKind::Update { prior, .. } | OpKind::Delete { prior, .. } => id_of(prior)
             .map(|i| format!(" [id={i}]"))
@@ -298,6 +301,8 @@ struct Walker<'w> {
     changes: HashMap<AbsResourceInstance, ResourceChange>,
     /// The planned value (with sensitive marks) of each operation in flight.
     planned: HashMap<AbsResourceInstance, Value>,
+    /// The evaluated `provider` blocks.
+    providers: ProviderConfigs,
 }
 
 impl<'w> Walker<'w> {
@@ -307,6 +312,27 @@ impl<'w> Walker<'w> {
         match crate::state::persist(&self.state_path, self.on_disk.as_ref(), s) {
             Ok(written) => self.on_disk = Some(written),
             Err(e) => self.diags.push(Diagnostic::error("Failed to persist state", format!("{e}\n\nThe state could not be written; the in-memory state is kept and will be written again after the next operation."))),
+        }
+    }
+
+    /// The provider context of an instance: the configuration its block's
+    /// `provider` meta-argument names, else the one state records.
+    fn provider_ctx(&self, addr: &AbsResourceInstance) -> ProviderCtx {
+        let ty = &addr.resource.ty;
+        match self.block(&addr.abs_resource()) {
+            Some(b) => self.providers.ctx(
+                ty,
+                b.meta.provider.as_ref().and_then(|p| p.1.as_deref()),
+                addr.to_string(),
+            ),
+            None => {
+                let paddr = self
+                    .state
+                    .instance(addr)
+                    .map(|(r, _)| r.provider.clone())
+                    .unwrap_or_default();
+                self.providers.ctx_for_addr(ty, &paddr, addr.to_string())
+            }
         }
     }
 
@@ -449,7 +475,11 @@ pub fn apply(
             .map(|c| (c.addr.clone(), c.clone()))
             .collect(),
         planned: HashMap::new(),
+        providers: ProviderConfigs::default(),
     };
+    let (providers, pdiags) = ProviderConfigs::evaluate(root, world);
+    w.providers = providers;
+    w.diags.extend(pdiags);
     // References see the planned values until the real ones are known.
     preload(world, plan);
     for a in &plan.forget {
@@ -771,7 +801,7 @@ fn start_node(
                     prior: prior.unmark_deep(),
                     provisioners: provs,
                 };
-                spawn(set, id.clone(), c.addr.clone(), None, kind, sem);
+                spawn(w, set, id.clone(), c.addr.clone(), None, kind, sem);
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
         }
@@ -818,6 +848,7 @@ fn start_node(
                     match dec.decode(&b.meta.body, ds.schema()) {
                         Ok(config) => {
                             spawn(
+                                w,
                                 set,
                                 id.clone(),
                                 addr,
@@ -886,7 +917,9 @@ fn start_node(
                     config,
                     schema,
                 );
-                let planned = res.customize_plan(base, &cfg, propose(schema, base, &cfg).value);
+                let pctx = w.provider_ctx(&addr);
+                let planned =
+                    res.customize_plan(&pctx, base, &cfg, propose(schema, base, &cfg).value);
                 w.planned.insert(addr.clone(), planned.clone());
                 let kind = match (action, &prior_v) {
                     (Action::Update, Some(p)) => OpKind::Update {
@@ -905,7 +938,7 @@ fn start_node(
                         }
                     }
                 };
-                spawn(set, id.clone(), addr, Some(deps_list.clone()), kind, sem);
+                spawn(w, set, id.clone(), addr, Some(deps_list.clone()), kind, sem);
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
             let n = nodes.get_mut(id).expect("node");
@@ -926,7 +959,9 @@ fn start_node(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spawn(
+    w: &Walker,
     set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
     id: NodeId,
     addr: AbsResourceInstance,
@@ -937,8 +972,9 @@ fn spawn(
     let sem = sem.clone();
     let ty = addr.resource.ty.clone();
     let name = addr.to_string();
+    let ctx = w.provider_ctx(&addr);
     set.spawn(async move {
-        let r = run_op(name, ty, kind, sem).await;
+        let r = run_op(name, ty, kind, ctx, sem).await;
         (id, addr, deps, r)
     });
 }
@@ -965,7 +1001,7 @@ fn error_diag(w: &Walker, addr: &AbsResourceInstance, what: &str, e: &ProviderEr
     let range = w.block(&addr.abs_resource()).and_then(|b| b.range.clone());
     let kind = registry()
         .resource(&addr.resource.ty)
-        .map(|_| addr.resource.ty.clone())
+        .map(|r| r.display_name().to_string())
         .unwrap_or_default();
     let code = e
         .code
@@ -1150,7 +1186,7 @@ fn finish_op(
     }
     w.persist();
     if let Some(kind) = follow_up {
-        spawn(set, id.clone(), addr.clone(), deps_list, kind, sem);
+        spawn(w, set, id.clone(), addr.clone(), deps_list, kind, sem);
         // pending count stays: the provisioner replaces this op
     } else {
         let n = nodes.get_mut(id).expect("node");

@@ -56,7 +56,13 @@ impl Resource for TerraformData {
     fn schema(&self) -> &Schema {
         &self.schema
     }
-    fn customize_plan(&self, prior: Option<&Value>, config: &Value, planned: Value) -> Value {
+    fn customize_plan(
+        &self,
+        _ctx: &ProviderCtx,
+        prior: Option<&Value>,
+        config: &Value,
+        planned: Value,
+    ) -> Value {
         let input = attr(config, "input");
         match prior {
             // On create, output is known only if input is.
