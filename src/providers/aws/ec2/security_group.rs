@@ -249,31 +249,35 @@ fn rules_of(perms: &[IpPermission], own_id: &str, owner: &str) -> Vec<Rule> {
             ..Default::default()
         };
         let mut by_desc: BTreeMap<String, Rule> = BTreeMap::new();
-        let mut slot = |d: Option<&str>| -> &mut Rule {
+        fn slot<'a>(
+            by_desc: &'a mut BTreeMap<String, Rule>,
+            base: &Rule,
+            d: Option<&str>,
+        ) -> &'a mut Rule {
             let d = d.unwrap_or_default().to_string();
             by_desc.entry(d.clone()).or_insert_with(|| Rule {
                 description: d,
                 ..base.clone()
             })
-        };
+        }
         for r in p.ip_ranges() {
-            slot(r.description())
+            slot(&mut by_desc, &base, r.description())
                 .cidr
                 .push(r.cidr_ip().unwrap_or_default().into());
         }
         for r in p.ipv6_ranges() {
-            slot(r.description())
+            slot(&mut by_desc, &base, r.description())
                 .ipv6
                 .push(r.cidr_ipv6().unwrap_or_default().into());
         }
         for r in p.prefix_list_ids() {
-            slot(r.description())
+            slot(&mut by_desc, &base, r.description())
                 .prefix
                 .push(r.prefix_list_id().unwrap_or_default().into());
         }
         for g in p.user_id_group_pairs() {
             let gid = g.group_id().unwrap_or_default();
-            let r = slot(g.description());
+            let r = slot(&mut by_desc, &base, g.description());
             if gid == own_id {
                 r.self_ = true;
             } else {
