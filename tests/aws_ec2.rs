@@ -517,7 +517,7 @@ output "subnets" { value = { for k, s in aws_subnet.public : k => s.id } }
 "#,
     );
     let out = apply(&m, dir);
-    assert!(out.contains("6 added, 0 changed, 0 destroyed"), "{out}");
+    assert!(out.contains("5 added, 0 changed, 0 destroyed"), "{out}");
     let vpc = id_of(dir, "aws_vpc.main");
 
     // Subnets: one per AZ, in the VPC, with the default tags.
