@@ -24,7 +24,12 @@ struct Seen {
 
 fn subnet(m: &Moto, id: &str) -> Option<Seen> {
     let out = m
-        .block_on(m.ec2().describe_subnets().filters(f("subnet-id", id)).send())
+        .block_on(
+            m.ec2()
+                .describe_subnets()
+                .filters(f("subnet-id", id))
+                .send(),
+        )
         .unwrap();
     out.subnets().first().map(|s| Seen {
         tags: tags_map(s.tags()),
@@ -123,11 +128,18 @@ fn lifecycle(m: &Moto, dir: &Path, c: &Case) {
     let (f1, f2) = c.force;
     write(dir, "main.tf", &(c.config)(f1, "one"));
     let out = apply(m, dir);
-    assert!(out.contains(&format!("{}: Creation complete", c.addr)), "{out}");
+    assert!(
+        out.contains(&format!("{}: Creation complete", c.addr)),
+        "{out}"
+    );
     let id = id_of(dir, c.addr);
     let s = (c.seen)(m, &id).expect("created");
     assert_eq!(s.tags.get("Name").map(|x| x.as_str()), Some("one"));
-    assert_eq!(s.tags.get("Team").map(|x| x.as_str()), Some("infra"), "default tag");
+    assert_eq!(
+        s.tags.get("Team").map(|x| x.as_str()),
+        Some("infra"),
+        "default tag"
+    );
     assert!(s.detail.contains(c.detail.0), "{}", s.detail);
     let out = plan(m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
@@ -416,11 +428,7 @@ output "some" { value = data.aws_availability_zones.some.names }
 "#,
     );
     apply(&m, dir);
-    let o = m
-        .herd(dir)
-        .args(["output", "-json"])
-        .output()
-        .unwrap();
+    let o = m.herd(dir).args(["output", "-json"]).output().unwrap();
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let expected: Vec<String> = {
         let out = m
@@ -436,10 +444,7 @@ output "some" { value = data.aws_availability_zones.some.names }
     };
     let names: Vec<String> = serde_json::from_value(j["names"]["value"].clone()).unwrap();
     assert_eq!(names, expected);
-    assert_eq!(
-        j["ids"]["value"].as_array().unwrap().len(),
-        expected.len()
-    );
+    assert_eq!(j["ids"]["value"].as_array().unwrap().len(), expected.len());
     let some: Vec<String> = serde_json::from_value(j["some"]["value"].clone()).unwrap();
     assert!(!some.contains(&"us-east-1a".to_string()));
     assert_eq!(some.len(), expected.len() - 1);
@@ -534,7 +539,10 @@ output "subnets" { value = { for k, s in aws_subnet.public : k => s.id } }
     for s in subnets.subnets() {
         let t = tags_map(s.tags());
         assert_eq!(t["Project"], "net");
-        assert_eq!(t["Name"], format!("public-{}", s.availability_zone().unwrap()));
+        assert_eq!(
+            t["Name"],
+            format!("public-{}", s.availability_zone().unwrap())
+        );
         assert_eq!(s.map_public_ip_on_launch(), Some(true));
     }
     let gw = id_of(dir, "aws_internet_gateway.gw");

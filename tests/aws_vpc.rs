@@ -208,7 +208,11 @@ resource "aws_vpc" "main" {
 
     // Import of a missing id fails.
     let d2 = tempfile::tempdir().unwrap();
-    write(d2.path(), "main.tf", "resource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n");
+    write(
+        d2.path(),
+        "main.tf",
+        "resource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+    );
     let out = run(
         &m,
         d2.path(),

@@ -23,12 +23,12 @@ use crate::engine::decode::Decoder;
 use crate::engine::diff::{apply_ignore_changes, normalize, propose};
 use crate::engine::modeval::{Expansion, Rep, World};
 use crate::engine::plan::{module_at, resource_block, resource_value};
+use crate::engine::provcfg::ProviderConfigs;
 use crate::engine::statevals::{from_state, provider_addr, to_state};
 use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::engine::provcfg::ProviderConfigs;
 use crate::providers::{registry, ProviderCtx, ProviderError};
 use crate::state::{InstanceState, PendingOperation, State};
 

@@ -15,12 +15,12 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::decode::Decoder;
 use crate::engine::diff::{apply_ignore_changes, normalize, propose, same};
 use crate::engine::modeval::{Expansion, Rep, World};
+use crate::engine::provcfg::ProviderConfigs;
 use crate::engine::statevals::{from_state, provider_addr};
 use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
-use crate::engine::provcfg::ProviderConfigs;
 use crate::providers::registry;
 use crate::state::State;
 
@@ -127,8 +127,9 @@ fn ctx_name(b: &ResourceBlock) -> String {
 impl<'w> Planner<'w> {
     /// Refresh every managed instance of the prior state (batched per type).
     pub fn refresh(&mut self, prior: &mut State, drift: &mut Vec<ResourceChange>) {
-        let mut by_type: BTreeMap<(String, String), Vec<(AbsResourceInstance, Value, String)>> =
-            BTreeMap::new();
+        // By type and provider configuration: one read_batch call each.
+        type Insts = Vec<(AbsResourceInstance, Value, String)>;
+        let mut by_type: BTreeMap<(String, String), Insts> = BTreeMap::new();
         for (addr, r, i) in prior.instances() {
             if addr.resource.mode != Mode::Managed || i.status.as_deref() == Some("tainted") {
                 continue;
@@ -138,11 +139,10 @@ impl<'w> Planner<'w> {
             };
             let v = from_state(res.schema(), &i.attributes, &i.sensitive_attributes);
             let key = (addr.resource.ty.clone(), r.provider.clone());
-            by_type.entry(key).or_default().push((
-                addr,
-                v,
-                r.provider.clone(),
-            ));
+            by_type
+                .entry(key)
+                .or_default()
+                .push((addr, v, r.provider.clone()));
         }
         for ((ty, paddr), insts) in by_type {
             let res = registry().resource(&ty).expect("checked above");

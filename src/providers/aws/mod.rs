@@ -76,10 +76,19 @@ pub fn provider_schema() -> Schema {
         .attr("retry_mode", s())
         .attr("shared_config_files", ls())
         .attr("shared_credentials_files", ls())
-        .attr("allowed_account_ids", Attribute::optional(Type::set(Type::String)))
-        .attr("forbidden_account_ids", Attribute::optional(Type::set(Type::String)))
+        .attr(
+            "allowed_account_ids",
+            Attribute::optional(Type::set(Type::String)),
+        )
+        .attr(
+            "forbidden_account_ids",
+            Attribute::optional(Type::set(Type::String)),
+        )
         .attr("skip_credentials_validation", b())
-        .attr("skip_metadata_api_check", Attribute::optional(Type::Dynamic))
+        .attr(
+            "skip_metadata_api_check",
+            Attribute::optional(Type::Dynamic),
+        )
         .attr("skip_region_validation", b())
         .attr("skip_requesting_account_id", b())
         .attr("s3_use_path_style", b())
@@ -368,7 +377,9 @@ where
 pub fn is_not_found(e: &ProviderError) -> bool {
     e.code
         .as_deref()
-        .map(|c| c.ends_with(".NotFound") || c.ends_with("NotFound") || c == "InvalidGroupId.Malformed")
+        .map(|c| {
+            c.ends_with(".NotFound") || c.ends_with("NotFound") || c == "InvalidGroupId.Malformed"
+        })
         .unwrap_or(false)
 }
 
@@ -408,21 +419,21 @@ pub fn tag_attrs(s: Schema) -> Schema {
         .attr("tags_all", Attribute::computed(Type::map(Type::String)))
 }
 
-/// The provider configuration's `default_tags { tags }`: `Ok(None)` when
-/// there are none, `Err(())` when they are not known yet.
-pub fn default_tags(ctx: &ProviderCtx) -> Result<BTreeMap<String, String>, ()> {
+/// The provider configuration's `default_tags { tags }` (empty when there
+/// are none); `None` while they are not known yet.
+pub fn default_tags(ctx: &ProviderCtx) -> Option<BTreeMap<String, String>> {
     let Some(cfg) = &ctx.config else {
-        return Ok(BTreeMap::new());
+        return Some(BTreeMap::new());
     };
     let dt = get(cfg, "default_tags");
     if !dt.is_known() {
-        return Err(());
+        return None;
     }
     let tags = get(&dt, "tags");
     if tags.is_null() {
-        return Ok(BTreeMap::new());
+        return Some(BTreeMap::new());
     }
-    str_map(&tags).ok_or(())
+    str_map(&tags)
 }
 
 /// Plan `tags_all`: the default tags overridden by the resource's `tags`
@@ -430,7 +441,7 @@ pub fn default_tags(ctx: &ProviderCtx) -> Result<BTreeMap<String, String>, ()> {
 pub fn plan_tags_all(ctx: &ProviderCtx, planned: Value) -> Value {
     let tags = get(&planned, "tags");
     let all = match (default_tags(ctx), tags.is_wholly_known()) {
-        (Ok(mut d), true) => {
+        (Some(mut d), true) => {
             if let Some(t) = str_map(&tags) {
                 d.extend(t);
             }
@@ -561,7 +572,9 @@ pub fn known_or_null(v: &Value) -> Value {
         Kind::Tuple(xs) => Kind::Tuple(xs.iter().map(known_or_null).collect()),
         Kind::Map(t, m) => Kind::Map(
             t.clone(),
-            m.iter().map(|(k, x)| (k.clone(), known_or_null(x))).collect(),
+            m.iter()
+                .map(|(k, x)| (k.clone(), known_or_null(x)))
+                .collect(),
         ),
         Kind::Object(m) => Kind::Object(
             m.iter()

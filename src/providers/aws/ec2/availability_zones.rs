@@ -8,9 +8,7 @@ use super::filter;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{aws, aws_err, get, get_bool, get_str, get_strs, str_list};
-use crate::providers::{
-    Attribute, BlockNesting, DataSource, ProviderCtx, ProviderError, Schema,
-};
+use crate::providers::{Attribute, BlockNesting, DataSource, ProviderCtx, ProviderError, Schema};
 
 pub struct AvailabilityZones {
     schema: Schema,
@@ -78,7 +76,9 @@ impl DataSource for AvailabilityZones {
             .availability_zones()
             .iter()
             .filter(|z| {
-                !exclude_names.iter().any(|n| Some(n.as_str()) == z.zone_name())
+                !exclude_names
+                    .iter()
+                    .any(|n| Some(n.as_str()) == z.zone_name())
                     && !exclude_ids.iter().any(|n| Some(n.as_str()) == z.zone_id())
             })
             .collect();
@@ -93,15 +93,26 @@ impl DataSource for AvailabilityZones {
         m.insert("id".into(), Value::string(&aws.region));
         m.insert(
             "names".into(),
-            str_list(zones.iter().filter_map(|z| z.zone_name().map(|s| s.to_string()))),
+            str_list(
+                zones
+                    .iter()
+                    .filter_map(|z| z.zone_name().map(|s| s.to_string())),
+            ),
         );
         m.insert(
             "zone_ids".into(),
-            str_list(zones.iter().filter_map(|z| z.zone_id().map(|s| s.to_string()))),
+            str_list(
+                zones
+                    .iter()
+                    .filter_map(|z| z.zone_id().map(|s| s.to_string())),
+            ),
         );
         m.insert(
             "group_names".into(),
-            Value::set(Type::String, groups.into_iter().map(Value::string).collect()),
+            Value::set(
+                Type::String,
+                groups.into_iter().map(Value::string).collect(),
+            ),
         );
         Ok(Value::object(m))
     }

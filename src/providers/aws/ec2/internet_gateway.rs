@@ -104,7 +104,10 @@ async fn read_many(
     let found: HashMap<String, aws_sdk_ec2::types::InternetGateway> = describe(&aws, &ids)
         .await?
         .into_iter()
-        .filter_map(|g| g.internet_gateway_id().map(|id| (id.to_string(), g.clone())))
+        .filter_map(|g| {
+            g.internet_gateway_id()
+                .map(|id| (id.to_string(), g.clone()))
+        })
         .collect();
     Ok(priors
         .iter()
@@ -125,38 +128,41 @@ async fn read_one(ctx: &ProviderCtx, prior: &Value) -> Result<Option<Value>, Pro
 }
 
 async fn attach(aws: &Aws, id: &str, vpc: &str) -> Result<(), ProviderError> {
-    retry_on(&["InvalidInternetGatewayID.NotFound"], Duration::from_secs(120), || async {
-        aws.ec2()
-            .attach_internet_gateway()
-            .internet_gateway_id(id)
-            .vpc_id(vpc)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(aws_err)
-    })
+    retry_on(
+        &["InvalidInternetGatewayID.NotFound"],
+        Duration::from_secs(120),
+        || async {
+            aws.ec2()
+                .attach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(aws_err)
+        },
+    )
     .await
 }
 
 async fn detach(aws: &Aws, id: &str, vpc: &str) -> Result<(), ProviderError> {
-    let r = retry_on(&["DependencyViolation"], Duration::from_secs(900), || async {
-        aws.ec2()
-            .detach_internet_gateway()
-            .internet_gateway_id(id)
-            .vpc_id(vpc)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(aws_err)
-    })
+    let r = retry_on(
+        &["DependencyViolation"],
+        Duration::from_secs(900),
+        || async {
+            aws.ec2()
+                .detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(aws_err)
+        },
+    )
     .await;
     match r {
-        Err(e)
-            if is_not_found(&e)
-                || e.code.as_deref() == Some("Gateway.NotAttached") =>
-        {
-            Ok(())
-        }
+        Err(e) if is_not_found(&e) || e.code.as_deref() == Some("Gateway.NotAttached") => Ok(()),
         r => r,
     }
 }
@@ -250,7 +256,9 @@ impl Resource for InternetGateway {
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
             .ok_or_else(|| {
-                ProviderError::new(format!("EC2 Internet Gateway ({id}) not found after update"))
+                ProviderError::new(format!(
+                    "EC2 Internet Gateway ({id}) not found after update"
+                ))
             })
     }
 
@@ -265,15 +273,19 @@ impl Resource for InternetGateway {
         } else {
             return Ok(());
         }
-        let r = retry_on(&["DependencyViolation"], Duration::from_secs(600), || async {
-            aws.ec2()
-                .delete_internet_gateway()
-                .internet_gateway_id(&id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_err)
-        })
+        let r = retry_on(
+            &["DependencyViolation"],
+            Duration::from_secs(600),
+            || async {
+                aws.ec2()
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(aws_err)
+            },
+        )
         .await;
         match r {
             Err(e) if is_not_found(&e) => Ok(()),
@@ -284,8 +296,8 @@ impl Resource for InternetGateway {
     async fn import(&self, ctx: &ProviderCtx, id: &str) -> Result<Value, ProviderError> {
         let mut m = BTreeMap::new();
         m.insert("id".to_string(), Value::string(id));
-        read_one(ctx, &Value::object(m)).await?.ok_or_else(|| {
-            ProviderError::new(format!("EC2 Internet Gateway ({id}) not found"))
-        })
+        read_one(ctx, &Value::object(m))
+            .await?
+            .ok_or_else(|| ProviderError::new(format!("EC2 Internet Gateway ({id}) not found")))
     }
 }

@@ -14,7 +14,8 @@ use crate::providers::Registry;
 
 pub fn register(r: &mut Registry) {
     r.resources.insert("aws_vpc", Arc::new(vpc::Vpc::new()));
-    r.resources.insert("aws_subnet", Arc::new(subnet::Subnet::new()));
+    r.resources
+        .insert("aws_subnet", Arc::new(subnet::Subnet::new()));
     r.resources.insert(
         "aws_internet_gateway",
         Arc::new(internet_gateway::InternetGateway::new()),

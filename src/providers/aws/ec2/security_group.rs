@@ -26,10 +26,8 @@ pub struct SecurityGroup {
 }
 
 fn rule_schema() -> Schema {
-    let ls = || {
-        Attribute::optional(Type::list(Type::String))
-            .default(Value::list(Type::String, vec![]))
-    };
+    let ls =
+        || Attribute::optional(Type::list(Type::String)).default(Value::list(Type::String, vec![]));
     Schema::new()
         .attr("from_port", Attribute::required(Type::Number))
         .attr("to_port", Attribute::required(Type::Number))
@@ -39,8 +37,7 @@ fn rule_schema() -> Schema {
         .attr("prefix_list_ids", ls())
         .attr(
             "security_groups",
-            Attribute::optional(Type::set(Type::String))
-                .default(Value::set(Type::String, vec![])),
+            Attribute::optional(Type::set(Type::String)).default(Value::set(Type::String, vec![])),
         )
         .attr(
             "self",
@@ -243,8 +240,16 @@ fn rules_of(perms: &[IpPermission], own_id: &str, owner: &str) -> Vec<Rule> {
         let proto = protocol(p.ip_protocol().unwrap_or("-1"));
         let all = proto == "-1";
         let base = Rule {
-            from: if all { 0 } else { p.from_port().unwrap_or(0) as i64 },
-            to: if all { 0 } else { p.to_port().unwrap_or(0) as i64 },
+            from: if all {
+                0
+            } else {
+                p.from_port().unwrap_or(0) as i64
+            },
+            to: if all {
+                0
+            } else {
+                p.to_port().unwrap_or(0) as i64
+            },
             protocol: proto,
             ..Default::default()
         };
@@ -508,9 +513,9 @@ impl Resource for SecurityGroup {
         let aws = aws(ctx).await?;
         let name = match get_str(planned, "name") {
             Some(n) => n,
-            None => unique_name(
-                &get_str(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-            ),
+            None => {
+                unique_name(&get_str(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()))
+            }
         };
         let out = aws
             .ec2()
@@ -591,7 +596,9 @@ impl Resource for SecurityGroup {
         update_ec2_tags(&aws, &id, prior, planned).await?;
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
-            .ok_or_else(|| ProviderError::new(format!("Security Group ({id}) not found after update")))
+            .ok_or_else(|| {
+                ProviderError::new(format!("Security Group ({id}) not found after update"))
+            })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
@@ -604,15 +611,19 @@ impl Resource for SecurityGroup {
                 }
             }
         }
-        let r = retry_on(&["DependencyViolation"], Duration::from_secs(900), || async {
-            aws.ec2()
-                .delete_security_group()
-                .group_id(&id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_err)
-        })
+        let r = retry_on(
+            &["DependencyViolation"],
+            Duration::from_secs(900),
+            || async {
+                aws.ec2()
+                    .delete_security_group()
+                    .group_id(&id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(aws_err)
+            },
+        )
         .await;
         match r {
             Err(e) if is_not_found(&e) => Ok(()),

@@ -13,8 +13,8 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
     aws, aws_err, ec2_tag_spec, from_ec2_tags, get, get_bool, get_str, is_not_found, opt_str,
-    partial_err, plan_tags_all, planned_tags_all, read_tags, retry_on, tag_attrs,
-    update_ec2_tags, wait_until, with, Aws,
+    partial_err, plan_tags_all, planned_tags_all, read_tags, retry_on, tag_attrs, update_ec2_tags,
+    wait_until, with, Aws,
 };
 use crate::providers::{Attribute, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -55,8 +55,14 @@ impl Subnet {
                         "private_dns_hostname_type_on_launch",
                         Attribute::optional_computed(Type::String),
                     )
-                    .attr("map_customer_owned_ip_on_launch", Attribute::optional(Type::Bool))
-                    .attr("customer_owned_ipv4_pool", Attribute::optional(Type::String))
+                    .attr(
+                        "map_customer_owned_ip_on_launch",
+                        Attribute::optional(Type::Bool),
+                    )
+                    .attr(
+                        "customer_owned_ipv4_pool",
+                        Attribute::optional(Type::String),
+                    )
                     .attr("outpost_arn", Attribute::optional(Type::String)),
             ),
         }
@@ -136,7 +142,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, s: &aws_sdk_ec2::types:
     );
     set(
         "ipv6_cidr_block",
-        opt_str(ipv6.and_then(|a| a.ipv6_cidr_block()).filter(|s| !s.is_empty())),
+        opt_str(
+            ipv6.and_then(|a| a.ipv6_cidr_block())
+                .filter(|s| !s.is_empty()),
+        ),
     );
     set(
         "ipv6_cidr_block_association_id",
@@ -203,7 +212,12 @@ async fn read_one(ctx: &ProviderCtx, prior: &Value) -> Result<Option<Value>, Pro
 }
 
 /// ModifySubnetAttribute for the boolean settings that differ from `prior`.
-async fn modify(aws: &Aws, id: &str, prior: Option<&Value>, planned: &Value) -> Result<(), ProviderError> {
+async fn modify(
+    aws: &Aws,
+    id: &str,
+    prior: Option<&Value>,
+    planned: &Value,
+) -> Result<(), ProviderError> {
     let changed = |name: &str| -> Option<bool> {
         let want = get_bool(planned, name)?;
         let had = prior.and_then(|p| get_bool(p, name)).unwrap_or(false);
@@ -213,7 +227,11 @@ async fn modify(aws: &Aws, id: &str, prior: Option<&Value>, planned: &Value) -> 
     let ec2 = aws.ec2();
     let req = || ec2.modify_subnet_attribute().subnet_id(id);
     if let Some(b) = changed("map_public_ip_on_launch") {
-        req().map_public_ip_on_launch(attr(b)).send().await.map_err(aws_err)?;
+        req()
+            .map_public_ip_on_launch(attr(b))
+            .send()
+            .await
+            .map_err(aws_err)?;
     }
     if let Some(b) = changed("assign_ipv6_address_on_creation") {
         req()
@@ -351,15 +369,19 @@ impl Resource for Subnet {
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
         let aws = aws(ctx).await?;
         let id = get_str(prior, "id").unwrap_or_default();
-        let r = retry_on(&["DependencyViolation"], Duration::from_secs(600), || async {
-            aws.ec2()
-                .delete_subnet()
-                .subnet_id(&id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_err)
-        })
+        let r = retry_on(
+            &["DependencyViolation"],
+            Duration::from_secs(600),
+            || async {
+                aws.ec2()
+                    .delete_subnet()
+                    .subnet_id(&id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(aws_err)
+            },
+        )
         .await;
         match r {
             Err(e) if is_not_found(&e) => Ok(()),

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
-    VpcState,
+    AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName, VpcCidrBlockStateCode, VpcState,
 };
 
 use super::filter;
@@ -37,10 +36,7 @@ impl Vpc {
                         "cidr_block",
                         Attribute::optional_computed(Type::String).force_new(),
                     )
-                    .attr(
-                        "instance_tenancy",
-                        s().default(Value::string("default")),
-                    )
+                    .attr("instance_tenancy", s().default(Value::string("default")))
                     .attr(
                         "enable_dns_support",
                         Attribute::optional(Type::Bool).default(Value::bool(true)),
@@ -62,7 +58,10 @@ impl Vpc {
                         "ipv4_netmask_length",
                         Attribute::optional(Type::Number).force_new(),
                     )
-                    .attr("ipv6_cidr_block", Attribute::optional_computed(Type::String))
+                    .attr(
+                        "ipv6_cidr_block",
+                        Attribute::optional_computed(Type::String),
+                    )
                     .attr(
                         "ipv6_cidr_block_network_border_group",
                         Attribute::optional_computed(Type::String),
@@ -90,7 +89,10 @@ impl Default for Vpc {
 /// Filter values per request (the EC2 limit is 200).
 const CHUNK: usize = 200;
 
-async fn describe(aws: &Aws, ids: &[String]) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
+async fn describe(
+    aws: &Aws,
+    ids: &[String],
+) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
     let mut out = vec![];
     for chunk in ids.chunks(CHUNK) {
         let page = aws
@@ -163,7 +165,11 @@ async fn related(aws: &Aws, ids: &[String]) -> Result<Related, ProviderError> {
     Ok(r)
 }
 
-async fn attribute(aws: &Aws, id: &str, name: VpcAttributeName) -> Result<Option<bool>, ProviderError> {
+async fn attribute(
+    aws: &Aws,
+    id: &str,
+    name: VpcAttributeName,
+) -> Result<Option<bool>, ProviderError> {
     let out = aws
         .ec2()
         .describe_vpc_attribute()
@@ -200,7 +206,11 @@ async fn read_many(
         .filter(|v| v.state() != Some(&VpcState::from("deleted")))
         .filter_map(|v| v.vpc_id().map(|id| (id.to_string(), v.clone())))
         .collect();
-    let found: Vec<String> = ids.iter().filter(|i| vpcs.contains_key(*i)).cloned().collect();
+    let found: Vec<String> = ids
+        .iter()
+        .filter(|i| vpcs.contains_key(*i))
+        .cloned()
+        .collect();
     let rel = if found.is_empty() {
         Related::default()
     } else {
@@ -249,20 +259,35 @@ async fn to_state(
         m.insert(k.to_string(), x);
     };
     set("id", Value::string(&id));
-    set("arn", Value::string(aws.arn("ec2", &owner, &format!("vpc/{id}"))));
+    set(
+        "arn",
+        Value::string(aws.arn("ec2", &owner, &format!("vpc/{id}"))),
+    );
     set("cidr_block", opt_str(v.cidr_block()));
     set(
         "instance_tenancy",
-        Value::string(v.instance_tenancy().map(|t| t.as_str()).unwrap_or("default")),
+        Value::string(
+            v.instance_tenancy()
+                .map(|t| t.as_str())
+                .unwrap_or("default"),
+        ),
     );
-    set("enable_dns_support", Value::bool(dns_support?.unwrap_or(true)));
-    set("enable_dns_hostnames", Value::bool(dns_hostnames?.unwrap_or(false)));
+    set(
+        "enable_dns_support",
+        Value::bool(dns_support?.unwrap_or(true)),
+    );
+    set(
+        "enable_dns_hostnames",
+        Value::bool(dns_hostnames?.unwrap_or(false)),
+    );
     set("enable_network_address_usage_metrics", Value::bool(metrics));
     set(
         "assign_generated_ipv6_cidr_block",
-        Value::bool(get_bool(prior, "assign_generated_ipv6_cidr_block").unwrap_or(false) || {
-            get_bool(prior, "assign_generated_ipv6_cidr_block").is_none() && ipv6.is_some()
-        }),
+        Value::bool(
+            get_bool(prior, "assign_generated_ipv6_cidr_block").unwrap_or(false) || {
+                get_bool(prior, "assign_generated_ipv6_cidr_block").is_none() && ipv6.is_some()
+            },
+        ),
     );
     set("ipv4_ipam_pool_id", get(prior, "ipv4_ipam_pool_id"));
     set("ipv4_netmask_length", get(prior, "ipv4_netmask_length"));
@@ -278,9 +303,15 @@ async fn to_state(
     );
     set(
         "ipv6_cidr_block_network_border_group",
-        Value::string(ipv6.and_then(|a| a.network_border_group()).unwrap_or_default()),
+        Value::string(
+            ipv6.and_then(|a| a.network_border_group())
+                .unwrap_or_default(),
+        ),
     );
-    set("default_network_acl_id", opt_str(rel.default_nacl.get(&id).map(|s| s.as_str())));
+    set(
+        "default_network_acl_id",
+        opt_str(rel.default_nacl.get(&id).map(|s| s.as_str())),
+    );
     set("default_route_table_id", opt_str(main_rt));
     set("main_route_table_id", opt_str(main_rt));
     set(
@@ -364,10 +395,14 @@ impl Resource for Vpc {
             .ok_or_else(|| ProviderError::new("CreateVpc returned no VPC id"))?
             .to_string();
         let finish = async {
-            wait_until(&format!("EC2 VPC ({id}) create"), Duration::from_secs(300), || async {
-                let v = describe(&aws, std::slice::from_ref(&id)).await?;
-                Ok(v.first().and_then(|v| v.state()) == Some(&VpcState::Available))
-            })
+            wait_until(
+                &format!("EC2 VPC ({id}) create"),
+                Duration::from_secs(300),
+                || async {
+                    let v = describe(&aws, std::slice::from_ref(&id)).await?;
+                    Ok(v.first().and_then(|v| v.state()) == Some(&VpcState::Available))
+                },
+            )
             .await?;
             if get_bool(planned, "enable_dns_support") == Some(false) {
                 modify_bool(&aws, &id, VpcAttributeName::EnableDnsSupport, false).await?;
@@ -385,9 +420,9 @@ impl Resource for Vpc {
                 .await?;
             }
             let prior = crate::providers::aws::with(planned, "id", Value::string(&id));
-            read_one(ctx, &prior)
-                .await?
-                .ok_or_else(|| ProviderError::new(format!("EC2 VPC ({id}) not found after creation")))
+            read_one(ctx, &prior).await?.ok_or_else(|| {
+                ProviderError::new(format!("EC2 VPC ({id}) not found after creation"))
+            })
         };
         finish.await.map_err(|e| partial_err(e, planned, &id))
     }
@@ -451,15 +486,19 @@ impl Resource for Vpc {
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
         let aws = aws(ctx).await?;
         let id = get_str(prior, "id").unwrap_or_default();
-        let r = retry_on(&["DependencyViolation"], Duration::from_secs(300), || async {
-            aws.ec2()
-                .delete_vpc()
-                .vpc_id(&id)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_err)
-        })
+        let r = retry_on(
+            &["DependencyViolation"],
+            Duration::from_secs(300),
+            || async {
+                aws.ec2()
+                    .delete_vpc()
+                    .vpc_id(&id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(aws_err)
+            },
+        )
         .await;
         match r {
             Err(e) if is_not_found(&e) => Ok(()),
@@ -470,8 +509,8 @@ impl Resource for Vpc {
     async fn import(&self, ctx: &ProviderCtx, id: &str) -> Result<Value, ProviderError> {
         let mut m = BTreeMap::new();
         m.insert("id".to_string(), Value::string(id));
-        read_one(ctx, &Value::object(m)).await?.ok_or_else(|| {
-            ProviderError::new(format!("EC2 VPC ({id}) not found"))
-        })
+        read_one(ctx, &Value::object(m))
+            .await?
+            .ok_or_else(|| ProviderError::new(format!("EC2 VPC ({id}) not found")))
     }
 }
