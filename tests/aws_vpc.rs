@@ -238,3 +238,84 @@ resource "aws_vpc" "main" {
         "{out}"
     );
 }
+
+#[test]
+fn provider_alias_selects_region_and_default_tags() {
+    let m = Moto::start();
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    write(
+        dir,
+        "main.tf",
+        r#"
+provider "aws" {
+  default_tags {
+    tags = { Where = "east" }
+  }
+}
+
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+  default_tags {
+    tags = { Where = "west" }
+  }
+}
+
+resource "aws_vpc" "east" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_vpc" "west" {
+  provider   = aws.west
+  cidr_block = "10.1.0.0/16"
+}
+"#,
+    );
+    apply(&m, dir);
+    let west_id = state_attrs(dir, "aws_vpc.west")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(state_attrs(dir, "aws_vpc.west")["arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:ec2:us-west-2:"));
+    // The west VPC exists in us-west-2 (seen by a us-west-2 client), not in us-east-1.
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("us-west-2"))
+        .endpoint_url(&m.endpoint)
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .build();
+    let west = aws_sdk_ec2::Client::from_conf(conf);
+    let out = m
+        .block_on(
+            west.describe_vpcs()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(&west_id)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let v = out.vpcs().first().expect("VPC in us-west-2");
+    assert_eq!(tags_map(v.tags())["Where"], "west");
+    assert!(describe(&m, &west_id).is_none());
+    let east_id = state_attrs(dir, "aws_vpc.east")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        tags_map(describe(&m, &east_id).unwrap().tags())["Where"],
+        "east"
+    );
+    // Refresh reads each VPC through its own provider configuration.
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+    destroy(&m, dir);
+}
