@@ -91,7 +91,7 @@ fn vpc_after() -> Value {
 #[test]
 fn create_schemaless() {
     let p = plan(vec![change(
-        "aws_vpc.main",
+        "aws_schemaless_vpc.main",
         AWS,
         Action::Create,
         None,
@@ -179,7 +179,7 @@ fn update_nested() {
         ("unchanged_two", Value::int(5)),
     ]);
     let p = plan(vec![change(
-        "aws_vpc.main",
+        "aws_schemaless_vpc.main",
         AWS,
         Action::Update,
         Some(before),
@@ -259,7 +259,7 @@ fn delete_with_reasons() {
         ("count", Value::int(3)),
     ]);
     let mut a = change(
-        "aws_security_group.gone",
+        "aws_schemaless_sg.gone",
         AWS,
         Action::Delete,
         Some(before.clone()),
@@ -267,7 +267,7 @@ fn delete_with_reasons() {
     );
     a.reason = Some(ActionReason::DeleteBecauseNoResourceConfig);
     let mut b = change(
-        "aws_security_group.counted[1]",
+        "aws_schemaless_sg.counted[1]",
         AWS,
         Action::Delete,
         Some(before.clone()),
@@ -275,7 +275,7 @@ fn delete_with_reasons() {
     );
     b.reason = Some(ActionReason::DeleteBecauseCountIndex);
     let mut c = change(
-        "aws_security_group.each[\"x\"]",
+        "aws_schemaless_sg.each[\"x\"]",
         AWS,
         Action::Delete,
         Some(before.clone()),
@@ -283,7 +283,7 @@ fn delete_with_reasons() {
     );
     c.reason = Some(ActionReason::DeleteBecauseEachKey);
     let mut d = change(
-        "module.net.aws_security_group.m",
+        "module.net.aws_schemaless_sg.m",
         AWS,
         Action::Delete,
         Some(before.clone()),
@@ -291,7 +291,7 @@ fn delete_with_reasons() {
     );
     d.reason = Some(ActionReason::DeleteBecauseNoModule);
     let mut e = change(
-        "aws_security_group.moved",
+        "aws_schemaless_sg.moved",
         AWS,
         Action::Update,
         Some(before.clone()),
@@ -301,7 +301,7 @@ fn delete_with_reasons() {
             ("count", Value::int(3)),
         ])),
     );
-    e.prev_addr = Some("aws_security_group.old".parse().unwrap());
+    e.prev_addr = Some("aws_schemaless_sg.old".parse().unwrap());
     let p = plan(vec![a, b, c, d, e]);
     insta::assert_snapshot!(render(&p));
 }

@@ -622,9 +622,14 @@ fn import_cmd(dir: &Path, a: super::ImportArgs) -> i32 {
             return 1;
         }
     };
-    let ctx = crate::providers::ProviderCtx {
-        config: None,
-        address: addr.to_string(),
+    let ctx = {
+        let world = session.world();
+        let (providers, _) =
+            engine::provcfg::ProviderConfigs::evaluate(&session.loaded.root, &world);
+        let alias = engine::plan::module_at(&session.loaded.root, &addr.module.module_path())
+            .and_then(|m| engine::plan::resource_block(m, &addr.resource))
+            .and_then(|b| b.meta.provider.as_ref().and_then(|p| p.1.clone()));
+        providers.ctx(&addr.resource.ty, alias.as_deref(), addr.to_string())
     };
     let v = match rt.block_on(res.import(&ctx, &a.id)) {
         Ok(v) => v,

@@ -23,6 +23,7 @@ use crate::engine::decode::Decoder;
 use crate::engine::diff::{apply_ignore_changes, copy_marks, normalize, propose};
 use crate::engine::modeval::{Expansion, Rep, World};
 use crate::engine::plan::{module_at, resource_block, resource_value};
+use crate::engine::provcfg::ProviderConfigs;
 use crate::engine::statevals::{from_state, provider_addr, to_state};
 use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
@@ -228,15 +229,17 @@ fn go_quoted_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
-async fn run_op(addr: String, ty: String, kind: OpKind, sem: Arc<Semaphore>) -> OpResult {
+async fn run_op(
+    addr: String,
+    ty: String,
+    kind: OpKind,
+    ctx: ProviderCtx,
+    sem: Arc<Semaphore>,
+) -> OpResult {
     let _permit = sem.acquire_owned().await.ok();
     let (start_msg, done_msg, still_msg) = verb(&kind);
     let res = registry().resource(&ty);
     let ds = registry().data_source(&ty);
-    let ctx = ProviderCtx {
-        config: None,
-        address: addr.clone(),
-    };
     let id_suffix = match &kind {
         OpKind::Update { prior, .. } | OpKind::Delete { prior, .. } => id_of(prior)
             .map(|i| format!(" [id={i}]"))
@@ -350,6 +353,8 @@ struct Walker<'w> {
     /// Planned values (with their sensitivity marks) of creates and updates
     /// in flight: the provider's result gets the same marks.
     planned: HashMap<AbsResourceInstance, Value>,
+    /// The evaluated `provider` blocks.
+    providers: ProviderConfigs,
 }
 
 impl<'w> Walker<'w> {
@@ -359,6 +364,27 @@ impl<'w> Walker<'w> {
         match crate::state::persist(&self.state_path, self.on_disk.as_ref(), s) {
             Ok(written) => self.on_disk = Some(written),
             Err(e) => self.diags.push(Diagnostic::error("Failed to persist state", format!("{e}\n\nThe state could not be written; the in-memory state is kept and will be written again after the next operation."))),
+        }
+    }
+
+    /// The provider context of an instance: the configuration its block's
+    /// `provider` meta-argument names, else the one state records.
+    fn provider_ctx(&self, addr: &AbsResourceInstance) -> ProviderCtx {
+        let ty = &addr.resource.ty;
+        match self.block(&addr.abs_resource()) {
+            Some(b) => self.providers.ctx(
+                ty,
+                b.meta.provider.as_ref().and_then(|p| p.1.as_deref()),
+                addr.to_string(),
+            ),
+            None => {
+                let paddr = self
+                    .state
+                    .instance(addr)
+                    .map(|(r, _)| r.provider.clone())
+                    .unwrap_or_default();
+                self.providers.ctx_for_addr(ty, &paddr, addr.to_string())
+            }
         }
     }
 
@@ -504,7 +530,11 @@ pub fn apply(
         deposed: HashMap::new(),
         resource_deps: graph.resource_deps(),
         planned: HashMap::new(),
+        providers: ProviderConfigs::default(),
     };
+    let (providers, pdiags) = ProviderConfigs::evaluate(root, world);
+    w.providers = providers;
+    w.diags.extend(pdiags);
     // References see the planned values until the real ones are known.
     preload(world, plan);
     for a in &plan.forget {
@@ -867,6 +897,7 @@ fn start_node(
                     }
                 }
                 spawn(
+                    w,
                     set,
                     id.clone(),
                     c.addr.clone(),
@@ -923,6 +954,7 @@ fn start_node(
                     match dec.decode(&b.meta.body, ds.schema()) {
                         Ok(config) => {
                             spawn(
+                                w,
                                 set,
                                 id.clone(),
                                 addr,
@@ -992,7 +1024,9 @@ fn start_node(
                     config,
                     schema,
                 );
-                let planned = res.customize_plan(base, &cfg, propose(schema, base, &cfg).value);
+                let pctx = w.provider_ctx(&addr);
+                let planned =
+                    res.customize_plan(&pctx, base, &cfg, propose(schema, base, &cfg).value);
                 w.planned.insert(addr.clone(), planned.clone());
                 let kind = match (action, &prior_v) {
                     (Action::Update, Some(p)) => OpKind::Update {
@@ -1029,6 +1063,7 @@ fn start_node(
             }
             for (addr, kind) in to_spawn {
                 spawn(
+                    w,
                     set,
                     id.clone(),
                     addr,
@@ -1057,7 +1092,9 @@ fn start_node(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spawn(
+    w: &Walker,
     set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
     id: NodeId,
     addr: AbsResourceInstance,
@@ -1072,8 +1109,9 @@ fn spawn(
         Some(k) => format!("{addr} (deposed object {k})"),
         None => addr.to_string(),
     };
+    let ctx = w.provider_ctx(&addr);
     set.spawn(async move {
-        let r = run_op(name, ty, kind, sem).await;
+        let r = run_op(name, ty, kind, ctx, sem).await;
         (id, addr, deps, r)
     });
 }
@@ -1102,7 +1140,7 @@ fn error_diag(w: &Walker, addr: &AbsResourceInstance, what: &str, e: &ProviderEr
     let ctx = b.map(|b| format!("resource {:?} {:?}", b.ty, b.name));
     let kind = registry()
         .resource(&addr.resource.ty)
-        .map(|_| addr.resource.ty.clone())
+        .map(|r| r.display_name().to_string())
         .unwrap_or_default();
     let code = e
         .code
@@ -1302,7 +1340,7 @@ fn finish_op(
     }
     w.persist();
     if let Some(kind) = follow_up {
-        spawn(set, id.clone(), addr.clone(), deps_list, kind, sem, None);
+        spawn(w, set, id.clone(), addr.clone(), deps_list, kind, sem, None);
         // pending count stays: the provisioner replaces this op
     } else {
         let n = nodes.get_mut(id).expect("node");

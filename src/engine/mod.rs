@@ -8,6 +8,7 @@ pub mod decode;
 pub mod diff;
 pub mod modeval;
 pub mod plan;
+pub mod provcfg;
 pub mod statevals;
 pub mod vars;
 
@@ -358,7 +359,7 @@ fn prepare_inner(
 }
 
 impl Session {
-    fn world(&self) -> World {
+    pub fn world(&self) -> World {
         World::new(
             new_run(&self.dir, &self.loaded, &self.opts),
             self.loaded.root.clone(),

@@ -15,12 +15,13 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::decode::Decoder;
 use crate::engine::diff::{apply_ignore_changes, normalize, propose, same};
 use crate::engine::modeval::{Expansion, Rep, World};
+use crate::engine::provcfg::ProviderConfigs;
 use crate::engine::statevals::{from_state, provider_addr};
 use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::plan::{Action, ActionReason, OutputChange, Plan, ResourceChange};
-use crate::providers::{registry, ProviderCtx};
+use crate::providers::registry;
 use crate::state::State;
 
 #[derive(Clone, Debug, Default)]
@@ -106,6 +107,8 @@ pub struct Planner<'w> {
     pub rt: &'w tokio::runtime::Runtime,
     pub opts: PlanOptions,
     pub diags: Diagnostics,
+    /// The evaluated `provider` blocks.
+    pub providers: ProviderConfigs,
 }
 
 fn ctx_name(b: &ResourceBlock) -> String {
@@ -124,8 +127,9 @@ fn ctx_name(b: &ResourceBlock) -> String {
 impl<'w> Planner<'w> {
     /// Refresh every managed instance of the prior state (batched per type).
     pub fn refresh(&mut self, prior: &mut State, drift: &mut Vec<ResourceChange>) {
-        let mut by_type: BTreeMap<String, Vec<(AbsResourceInstance, Value, String)>> =
-            BTreeMap::new();
+        // By type and provider configuration: one read_batch call each.
+        type Insts = Vec<(AbsResourceInstance, Value, String)>;
+        let mut by_type: BTreeMap<(String, String), Insts> = BTreeMap::new();
         for (addr, r, i) in prior.instances() {
             if addr.resource.mode != Mode::Managed || i.status.as_deref() == Some("tainted") {
                 continue;
@@ -134,15 +138,15 @@ impl<'w> Planner<'w> {
                 continue;
             };
             let v = from_state(res.schema(), &i.attributes, &i.sensitive_attributes);
-            by_type.entry(addr.resource.ty.clone()).or_default().push((
-                addr,
-                v,
-                r.provider.clone(),
-            ));
+            let key = (addr.resource.ty.clone(), r.provider.clone());
+            by_type
+                .entry(key)
+                .or_default()
+                .push((addr, v, r.provider.clone()));
         }
-        for (ty, insts) in by_type {
+        for ((ty, paddr), insts) in by_type {
             let res = registry().resource(&ty).expect("checked above");
-            let ctx = ProviderCtx::default();
+            let ctx = self.providers.ctx_for_addr(&ty, &paddr, String::new());
             let values: Vec<Value> = insts
                 .iter()
                 .map(|(_, v, _)| v.clone().unmark_deep())
@@ -330,10 +334,8 @@ impl<'w> Planner<'w> {
                 }
                 continue;
             };
-            let provider = provider_addr(
-                &res.ty,
-                b.meta.provider.as_ref().and_then(|p| p.1.as_deref()),
-            );
+            let alias = b.meta.provider.as_ref().and_then(|p| p.1.as_deref());
+            let provider = provider_addr(&res.ty, alias);
             let mut values = BTreeMap::new();
             let prior_index = prior.instance_index(&abs);
             for (key, each_value) in keys.iter().cloned() {
@@ -368,10 +370,7 @@ impl<'w> Planner<'w> {
                     Mode::Data => {
                         let ds = registry().data_source(&res.ty).expect("schema found");
                         if config.is_wholly_known() {
-                            let ctx = ProviderCtx {
-                                config: None,
-                                address: addr.to_string(),
-                            };
+                            let ctx = self.providers.ctx(&res.ty, alias, addr.to_string());
                             match block_on(self.rt, ds.read(&ctx, &config.clone().unmark_deep())) {
                                 Ok(v) => {
                                     values.insert(key.clone(), normalize(&schema, &v));
@@ -410,6 +409,7 @@ impl<'w> Planner<'w> {
                     }
                     Mode::Managed => {
                         let rimpl = registry().resource(&res.ty).expect("schema found");
+                        let pctx = self.providers.ctx(&res.ty, alias, addr.to_string());
                         let pi = prior_index.get(&addr.key).copied();
                         let tainted = pi
                             .map(|(_, i)| i.status.as_deref() == Some("tainted"))
@@ -425,7 +425,7 @@ impl<'w> Planner<'w> {
                         );
                         let proposed = propose(&schema, prior_v.as_ref(), &cfg);
                         let mut planned =
-                            rimpl.customize_plan(prior_v.as_ref(), &cfg, proposed.value);
+                            rimpl.customize_plan(&pctx, prior_v.as_ref(), &cfg, proposed.value);
                         let mut replace_paths = proposed.replace_paths;
                         let mut reason = None;
                         let requested = self.opts.replace.iter().any(|r| r == &addr);
@@ -446,7 +446,7 @@ impl<'w> Planner<'w> {
                                     });
                                     // The replacement is a new object: computed values are unknown.
                                     let fresh = propose(&schema, None, &cfg).value;
-                                    planned = rimpl.customize_plan(None, &cfg, fresh);
+                                    planned = rimpl.customize_plan(&pctx, None, &cfg, fresh);
                                     if b.meta.lifecycle.create_before_destroy {
                                         Action::CreateThenDelete
                                     } else {
@@ -619,7 +619,11 @@ pub fn make_plan(
         rt: &rt,
         opts: opts.clone(),
         diags: Diagnostics::new(),
+        providers: ProviderConfigs::default(),
     };
+    let (providers, pdiags) = ProviderConfigs::evaluate(root, world);
+    p.providers = providers;
+    p.diags.extend(pdiags);
     let mut prior = prior_state.clone();
     let mut drift = vec![];
     if opts.refresh || opts.refresh_only {
@@ -721,7 +725,8 @@ pub fn make_plan(
                 );
                 continue;
             };
-            match block_on(&rt, res.import(&ProviderCtx::default(), &id)) {
+            let ictx = p.providers.ctx(&addr.resource.ty, None, addr.to_string());
+            match block_on(&rt, res.import(&ictx, &id)) {
                 Ok(v) => {
                     let v = normalize(res.schema(), &v);
                     let (attrs, sens) = crate::engine::statevals::to_state(&v);

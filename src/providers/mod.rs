@@ -4,6 +4,7 @@
 //! from the schema, so a resource implementation holds only what is specific
 //! to it.
 
+pub mod aws;
 pub mod builtin;
 pub mod schema;
 
@@ -40,7 +41,8 @@ impl ProviderError {
 /// What a provider operation can see of the run.
 #[derive(Clone, Default)]
 pub struct ProviderCtx {
-    /// Provider configuration (e.g. `provider "aws"` block), evaluated.
+    /// Provider configuration (e.g. `provider "aws"` block), evaluated;
+    /// `None` when the configuration has no such block.
     pub config: Option<Value>,
     /// Address of the instance being operated on, for progress messages.
     pub address: String,
@@ -50,6 +52,10 @@ pub struct ProviderCtx {
 #[async_trait]
 pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
+    /// How errors name this type, e.g. "EC2 VPC" (default: the type name).
+    fn display_name(&self) -> &'static str {
+        self.type_name()
+    }
     fn schema(&self) -> &Schema;
     /// Create the object; returns its full state.
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError>;
@@ -85,8 +91,14 @@ pub trait Resource: Send + Sync {
     }
     /// Resource-specific plan adjustment after the generic diff (e.g.
     /// `terraform_data`'s output follows input). Default: none.
-    fn customize_plan(&self, prior: Option<&Value>, config: &Value, planned: Value) -> Value {
-        let _ = (prior, config);
+    fn customize_plan(
+        &self,
+        ctx: &ProviderCtx,
+        prior: Option<&Value>,
+        config: &Value,
+        planned: Value,
+    ) -> Value {
+        let _ = (ctx, prior, config);
         planned
     }
 }
@@ -104,6 +116,8 @@ pub trait DataSource: Send + Sync {
 pub struct Registry {
     pub resources: BTreeMap<&'static str, Arc<dyn Resource>>,
     pub data_sources: BTreeMap<&'static str, Arc<dyn DataSource>>,
+    /// Schemas of the `provider` blocks, by provider local name.
+    pub provider_schemas: BTreeMap<&'static str, Schema>,
 }
 
 impl Registry {
@@ -124,6 +138,7 @@ pub fn registry() -> &'static Registry {
     REG.get_or_init(|| {
         let mut r = Registry::default();
         builtin::register(&mut r);
+        aws::register(&mut r);
         r
     })
 }

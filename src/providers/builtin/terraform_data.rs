@@ -59,7 +59,13 @@ impl Resource for TerraformData {
     /// Terraform's `terraform_data` planning: `output` is unknown on create
     /// (null when `input` is null), on replacement, and whenever `input`
     /// changed; otherwise it keeps the prior value.
-    fn customize_plan(&self, prior: Option<&Value>, config: &Value, planned: Value) -> Value {
+    fn customize_plan(
+        &self,
+        _ctx: &ProviderCtx,
+        prior: Option<&Value>,
+        config: &Value,
+        planned: Value,
+    ) -> Value {
         let input = attr(config, "input");
         // `output` copies `input`: a sensitive input makes it sensitive too,
         // so the copy never shows up in plans, state views or logs.

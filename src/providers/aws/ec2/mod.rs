@@ -1,0 +1,46 @@
+//! EC2 resources and data sources.
+
+pub mod availability_zones;
+pub mod internet_gateway;
+pub mod security_group;
+pub mod subnet;
+pub mod vpc;
+
+use std::sync::Arc;
+
+use aws_sdk_ec2::types::Filter;
+
+use crate::providers::Registry;
+
+pub fn register(r: &mut Registry) {
+    r.resources.insert("aws_vpc", Arc::new(vpc::Vpc::new()));
+    r.resources
+        .insert("aws_subnet", Arc::new(subnet::Subnet::new()));
+    r.resources.insert(
+        "aws_internet_gateway",
+        Arc::new(internet_gateway::InternetGateway::new()),
+    );
+    r.resources.insert(
+        "aws_security_group",
+        Arc::new(security_group::SecurityGroup::new()),
+    );
+    r.data_sources.insert(
+        "aws_availability_zones",
+        Arc::new(availability_zones::AvailabilityZones::new()),
+    );
+}
+
+pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().map(Into::into).collect()))
+        .build()
+}
+
+/// The ids of `states` (by their `id` attribute), with their positions.
+pub fn ids_of(states: &[crate::lang::value::Value]) -> Vec<String> {
+    states
+        .iter()
+        .filter_map(|s| super::get_str(s, "id"))
+        .collect()
+}
