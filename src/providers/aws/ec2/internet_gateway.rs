@@ -6,7 +6,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::ResourceType;
 
-use super::filter;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
@@ -43,21 +42,7 @@ async fn describe(
     aws: &Aws,
     ids: &[String],
 ) -> Result<Vec<aws_sdk_ec2::types::InternetGateway>, ProviderError> {
-    let mut out = vec![];
-    for chunk in ids.chunks(200) {
-        let page = aws
-            .ec2()
-            .describe_internet_gateways()
-            .filters(filter("internet-gateway-id", chunk.iter().cloned()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(aws_err)?;
-        out.extend(page);
-    }
-    Ok(out)
+    describe_by_ids!(aws, ids, describe_internet_gateways, "internet-gateway-id")
 }
 
 fn to_state(

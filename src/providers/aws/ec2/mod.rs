@@ -1,5 +1,34 @@
 //! EC2 resources and data sources.
 
+/// Describe objects by id through an EC2 `Describe*` operation's paginator,
+/// 200 ids per call (the filter-value limit): one body for every resource's
+/// batched read. Evaluates to `Result<Vec<Item>, ProviderError>`.
+macro_rules! describe_by_ids {
+    ($aws:expr, $ids:expr, $op:ident, $filter:literal) => {{
+        let mut out = vec![];
+        let mut res: Result<(), crate::providers::ProviderError> = Ok(());
+        for chunk in $ids.chunks(200) {
+            match $aws
+                .ec2()
+                .$op()
+                .filters(super::filter($filter, chunk.iter().cloned()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+            {
+                Ok(page) => out.extend(page),
+                Err(e) => {
+                    res = Err(crate::providers::aws::aws_err(e));
+                    break;
+                }
+            }
+        }
+        res.map(|_| out)
+    }};
+}
+
 pub mod availability_zones;
 pub mod internet_gateway;
 pub mod security_group;

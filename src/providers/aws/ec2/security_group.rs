@@ -11,7 +11,6 @@ use aws_sdk_ec2::types::{
     IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair,
 };
 
-use super::filter;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
@@ -311,21 +310,7 @@ async fn describe(
     aws: &Aws,
     ids: &[String],
 ) -> Result<Vec<aws_sdk_ec2::types::SecurityGroup>, ProviderError> {
-    let mut out = vec![];
-    for chunk in ids.chunks(200) {
-        let page = aws
-            .ec2()
-            .describe_security_groups()
-            .filters(filter("group-id", chunk.iter().cloned()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(aws_err)?;
-        out.extend(page);
-    }
-    Ok(out)
+    describe_by_ids!(aws, ids, describe_security_groups, "group-id")
 }
 
 fn to_state(

@@ -8,7 +8,6 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, ResourceType, SubnetCidrBlockStateCode, SubnetState,
 };
 
-use super::filter;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
@@ -79,21 +78,7 @@ async fn describe(
     aws: &Aws,
     ids: &[String],
 ) -> Result<Vec<aws_sdk_ec2::types::Subnet>, ProviderError> {
-    let mut out = vec![];
-    for chunk in ids.chunks(200) {
-        let page = aws
-            .ec2()
-            .describe_subnets()
-            .filters(filter("subnet-id", chunk.iter().cloned()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(aws_err)?;
-        out.extend(page);
-    }
-    Ok(out)
+    describe_by_ids!(aws, ids, describe_subnets, "subnet-id")
 }
 
 fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, s: &aws_sdk_ec2::types::Subnet) -> Value {

@@ -93,21 +93,7 @@ async fn describe(
     aws: &Aws,
     ids: &[String],
 ) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
-    let mut out = vec![];
-    for chunk in ids.chunks(CHUNK) {
-        let page = aws
-            .ec2()
-            .describe_vpcs()
-            .filters(filter("vpc-id", chunk.iter().cloned()))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(aws_err)?;
-        out.extend(page);
-    }
-    Ok(out)
+    describe_by_ids!(aws, ids, describe_vpcs, "vpc-id")
 }
 
 #[derive(Default)]
