@@ -29,7 +29,7 @@ use crate::graph::ConfigGraph;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::providers::{registry, ProviderCtx, ProviderError};
+use crate::providers::{carry_timeouts, registry, ProviderCtx, ProviderError};
 use crate::state::{InstanceState, PendingOperation, State};
 
 pub struct ApplyOptions {
@@ -257,13 +257,19 @@ async fn run_op(
         match &kind {
             OpKind::Create { planned, .. } => OpResult::Created(
                 match &res {
-                    Some(r) => r.create(&ctx, planned).await,
+                    Some(r) => r
+                        .create(&ctx, planned)
+                        .await
+                        .map(|v| carry_timeouts(r.schema(), planned, v)),
                     None => Err(ProviderError::new("unsupported resource type")),
                 },
                 started,
             ),
             OpKind::Update { prior, planned } => OpResult::Updated(match &res {
-                Some(r) => r.update(&ctx, prior, planned).await,
+                Some(r) => r
+                    .update(&ctx, prior, planned)
+                    .await
+                    .map(|v| carry_timeouts(r.schema(), planned, v)),
                 None => Err(ProviderError::new("unsupported resource type")),
             }),
             OpKind::Delete {

@@ -155,6 +155,7 @@ impl<'w> Planner<'w> {
             for ((addr, old, provider), r) in insts.into_iter().zip(results) {
                 match r {
                     Ok(Some(new)) => {
+                        let new = crate::providers::carry_timeouts(res.schema(), &old, new);
                         let new = normalize(res.schema(), &new);
                         if !same(&new, &old) {
                             drift.push(ResourceChange {

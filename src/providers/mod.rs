@@ -142,3 +142,88 @@ pub fn registry() -> &'static Registry {
         r
     })
 }
+
+/// `result` with its `timeouts` block taken from `from` (the planned or
+/// prior object), when the schema has one: timeouts are configuration only,
+/// never read back from the cloud.
+pub fn carry_timeouts(schema: &Schema, from: &Value, result: Value) -> Value {
+    if !schema.blocks.contains_key("timeouts") {
+        return result;
+    }
+    let t = from
+        .as_entries()
+        .and_then(|m| m.get("timeouts").cloned())
+        .unwrap_or_else(Value::null);
+    match result.as_entries() {
+        Some(m) => {
+            let mut m = m.clone();
+            m.insert("timeouts".to_string(), t);
+            Value::object(m)
+        }
+        None => result,
+    }
+}
+
+/// The `timeouts { OP = "…" }` of an object (a Go duration such as "10m",
+/// "1h30m", "45s"), or `default` when unset or malformed.
+pub fn timeout(v: &Value, op: &str, default: std::time::Duration) -> std::time::Duration {
+    v.as_entries()
+        .and_then(|m| m.get("timeouts"))
+        .and_then(|t| t.as_entries())
+        .and_then(|t| t.get(op))
+        .and_then(|s| s.as_str().map(|s| s.to_string()))
+        .and_then(|s| parse_duration(&s))
+        .unwrap_or(default)
+}
+
+/// Parse a Go duration string ("1h30m", "10m", "90s", "1.5h", "500ms").
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s == "0" {
+        return Some(std::time::Duration::ZERO);
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let mult = match &rest[..u] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += num * mult;
+        rest = &rest[u..];
+    }
+    Some(std::time::Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        let d = |s| parse_duration(s).map(|d| d.as_secs_f64());
+        assert_eq!(d("10m"), Some(600.0));
+        assert_eq!(d("1h30m"), Some(5400.0));
+        assert_eq!(d("1.5h"), Some(5400.0));
+        assert_eq!(d("45s"), Some(45.0));
+        assert_eq!(d("500ms"), Some(0.5));
+        assert_eq!(d("10x"), None);
+        assert_eq!(d(""), None);
+    }
+}

@@ -127,6 +127,15 @@ impl Schema {
         );
         self
     }
+    /// The `timeouts { create = "10m" ... }` block for the given operations
+    /// (as the Terraform AWS provider declares it for resources that wait).
+    pub fn timeouts(self, ops: &[&'static str]) -> Schema {
+        let mut t = Schema::new();
+        for op in ops {
+            t = t.attr(op, Attribute::optional(crate::lang::types::Type::String));
+        }
+        self.block("timeouts", BlockNesting::Single, t)
+    }
     pub fn version(mut self, v: u64) -> Schema {
         self.version = v;
         self

@@ -166,6 +166,19 @@ impl Moto {
         aws_sdk_ec2::Client::from_conf(conf)
     }
 
+    /// SDK configuration for the test's own clients of any service, e.g.
+    /// `aws_sdk_ecs::Client::new(&m.sdk())`.
+    pub fn sdk(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_ec2::config::SharedCredentialsProvider::new(
+                aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "test"),
+            ))
+            .build()
+    }
+
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }

@@ -5,7 +5,17 @@
 //! provider configuration. Also: AWS errors → [`ProviderError`], and the
 //! provider's `default_tags` / `tags_all` rules.
 
+pub mod acm;
+pub mod appautoscaling;
 pub mod ec2;
+pub mod ecs;
+pub mod elbv2;
+pub mod iam;
+pub mod logs;
+pub mod rds;
+pub mod route53;
+pub mod secretsmanager;
+pub mod sts;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock, Weak};
@@ -21,13 +31,25 @@ use crate::providers::{Attribute, BlockNesting, ProviderCtx, ProviderError, Regi
 
 pub fn register(r: &mut Registry) {
     r.provider_schemas.insert("aws", provider_schema());
+    acm::register(r);
+    appautoscaling::register(r);
     ec2::register(r);
+    ecs::register(r);
+    elbv2::register(r);
+    iam::register(r);
+    logs::register(r);
+    rds::register(r);
+    route53::register(r);
+    secretsmanager::register(r);
+    sts::register(r);
 }
 
 /// Service endpoints that may be overridden in `endpoints { ... }`.
 const ENDPOINT_SERVICES: &[&str] = &[
     "acm",
     "apigateway",
+    "appautoscaling",
+    "applicationautoscaling",
     "autoscaling",
     "cloudformation",
     "cloudfront",
@@ -45,6 +67,7 @@ const ENDPOINT_SERVICES: &[&str] = &[
     "kinesis",
     "kms",
     "lambda",
+    "logs",
     "rds",
     "route53",
     "s3",
@@ -208,20 +231,49 @@ pub struct Aws {
     endpoints: BTreeMap<String, String>,
     ignore_keys: Vec<String>,
     ignore_prefixes: Vec<String>,
-    ec2: OnceLock<aws_sdk_ec2::Client>,
+    clients: Clients,
+}
+
+/// One lazily created client per AWS service, each honouring its
+/// `endpoints { KEY = "…" }` override (KEY as the Terraform AWS provider
+/// names it).
+macro_rules! clients {
+    ($($name:ident: $krate:ident, [$($key:literal),+];)*) => {
+        #[derive(Default)]
+        struct Clients {
+            $($name: OnceLock<$krate::Client>,)*
+        }
+        impl Aws {
+            $(
+                pub fn $name(&self) -> &$krate::Client {
+                    self.clients.$name.get_or_init(|| {
+                        let mut b = $krate::config::Builder::from(&self.sdk);
+                        if let Some(e) = [$($key),+].iter().find_map(|k| self.endpoints.get(*k)) {
+                            b = b.endpoint_url(e);
+                        }
+                        $krate::Client::from_conf(b.build())
+                    })
+                }
+            )*
+        }
+    };
+}
+
+clients! {
+    ec2: aws_sdk_ec2, ["ec2"];
+    sts: aws_sdk_sts, ["sts"];
+    elbv2: aws_sdk_elasticloadbalancingv2, ["elbv2", "elb"];
+    ecs: aws_sdk_ecs, ["ecs"];
+    rds: aws_sdk_rds, ["rds"];
+    iam: aws_sdk_iam, ["iam"];
+    secretsmanager: aws_sdk_secretsmanager, ["secretsmanager"];
+    logs: aws_sdk_cloudwatchlogs, ["cloudwatchlogs", "logs"];
+    route53: aws_sdk_route53, ["route53"];
+    acm: aws_sdk_acm, ["acm"];
+    appautoscaling: aws_sdk_applicationautoscaling, ["applicationautoscaling", "appautoscaling"];
 }
 
 impl Aws {
-    pub fn ec2(&self) -> &aws_sdk_ec2::Client {
-        self.ec2.get_or_init(|| {
-            let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk);
-            if let Some(e) = self.endpoints.get("ec2") {
-                b = b.endpoint_url(e);
-            }
-            aws_sdk_ec2::Client::from_conf(b.build())
-        })
-    }
-
     pub fn partition(&self) -> &'static str {
         partition_of(&self.region)
     }
@@ -352,7 +404,7 @@ async fn build(cfg: &Value) -> Result<Aws, ProviderError> {
         endpoints,
         ignore_keys: get_strs(&it, "keys"),
         ignore_prefixes: get_strs(&it, "key_prefixes"),
-        ec2: OnceLock::new(),
+        clients: Clients::default(),
     })
 }
 

@@ -1,0 +1,5 @@
+//! logs resources and data sources.
+
+use crate::providers::Registry;
+
+pub fn register(_r: &mut Registry) {}

@@ -1,0 +1,5 @@
+//! route53 resources and data sources.
+
+use crate::providers::Registry;
+
+pub fn register(_r: &mut Registry) {}

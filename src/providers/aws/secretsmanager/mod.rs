@@ -1,0 +1,5 @@
+//! secretsmanager resources and data sources.
+
+use crate::providers::Registry;
+
+pub fn register(_r: &mut Registry) {}

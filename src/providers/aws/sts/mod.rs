@@ -1,0 +1,5 @@
+//! sts resources and data sources.
+
+use crate::providers::Registry;
+
+pub fn register(_r: &mut Registry) {}
