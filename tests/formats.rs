@@ -92,6 +92,28 @@ fn fresh_state_and_plan_match_the_schemas_and_hide_secrets() {
     );
     let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_valid("plan.schema.json", &plan, "show -json output");
+    // -show-sensitive is the explicit opt-in to plain text; still marked.
+    let out = herd()
+        .args(["show", "-json", "-show-sensitive", "p.plan"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.contains("s3cr3t"), "-show-sensitive shows the value");
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_valid("plan.schema.json", &shown, "show -json -show-sensitive");
+    assert_eq!(shown["resource_changes"], {
+        let mut rc = shown["resource_changes"].clone();
+        for c in rc.as_array_mut().unwrap() {
+            c["change"]["after_sensitive"] = plan["resource_changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["address"] == c["address"])
+                .unwrap()["change"]["after_sensitive"]
+                .clone();
+        }
+        rc
+    });
     let changes = plan["resource_changes"].as_array().unwrap();
     assert_eq!(changes.len(), 7, "every instance has a change");
     assert!(changes

@@ -488,6 +488,7 @@ fn print_outputs(outputs: &BTreeMap<String, Value>, bold: &dyn Fn(&str) -> Strin
 }
 
 fn show(dir: &Path, a: super::ShowArgs) -> i32 {
+    crate::plan::json::set_show_sensitive(a.show_sensitive);
     match &a.file {
         Some(f) => {
             let (plan, _) = match crate::plan::file::read_plan_file(Path::new(f)) {

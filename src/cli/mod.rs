@@ -160,6 +160,10 @@ pub struct ShowArgs {
     /// Machine-readable output (Terraform's JSON plan / state format).
     #[arg(long)]
     pub json: bool,
+    /// Write sensitive values in plain text (redacted by default, even in
+    /// `-json`, where Terraform would print them).
+    #[arg(long = "show-sensitive")]
+    pub show_sensitive: bool,
     #[arg(long = "no-color")]
     pub no_color: bool,
     /// A saved plan file; the current state when omitted.

@@ -40,6 +40,19 @@ fn number_json(n: &crate::lang::number::Number) -> J {
     serde_json::from_str::<J>(&n.to_string()).unwrap_or(J::Null)
 }
 
+static SHOW_SENSITIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `show -json -show-sensitive`: write sensitive values in plain text (they
+/// stay marked in the `*_sensitive` trees). Off by default.
+pub fn set_show_sensitive(on: bool) {
+    SHOW_SENSITIVE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether sensitive values are redacted in this run's JSON documents.
+fn redacting() -> bool {
+    !SHOW_SENSITIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A value as plan JSON holds it: unknowns omitted from objects and maps,
 /// `null` in sequences and at the top; with `redact`, sensitive nodes `null`.
 pub(crate) fn value_json(v: &Value, redact: bool) -> J {
@@ -191,14 +204,14 @@ fn change_json(
         "before".into(),
         before
             .as_ref()
-            .map(|v| value_json(v, true))
+            .map(|v| value_json(v, redacting()))
             .unwrap_or(J::Null),
     );
     c.insert(
         "after".into(),
         after
             .as_ref()
-            .map(|v| value_json(v, true))
+            .map(|v| value_json(v, redacting()))
             .unwrap_or(J::Null),
     );
     c.insert(
@@ -335,7 +348,7 @@ fn planned_values(plan: &Plan) -> J {
             "schema_version".into(),
             json!(schema.as_ref().map(|s| s.version).unwrap_or(0)),
         );
-        m.insert("values".into(), value_json(&after, true));
+        m.insert("values".into(), value_json(&after, redacting()));
         m.insert("sensitive_values".into(), sensitive_json(&after));
         root.insert(&rc.addr.module, J::Object(m));
     }
@@ -348,10 +361,10 @@ fn planned_values(plan: &Plan) -> J {
         if after.is_wholly_known() {
             m.insert(
                 "value".into(),
-                if sensitive {
+                if sensitive && redacting() {
                     J::Null
                 } else {
-                    value_json(after, true)
+                    value_json(after, redacting())
                 },
             );
             m.insert("type".into(), type_json(&after.ty()));
@@ -381,7 +394,7 @@ fn output_changes(plan: &Plan) -> J {
                 .map(|v| v.deep_sensitive())
                 .unwrap_or(false);
         let red = |v: &Option<Value>| match v {
-            Some(v) if !sensitive => value_json(v, true),
+            Some(v) if !sensitive || !redacting() => value_json(v, redacting()),
             _ => J::Null,
         };
         let after_unknown = match &oc.after {
@@ -429,7 +442,7 @@ pub fn plan_json(plan: &Plan, config: Option<&crate::config::Module>) -> J {
                         let val = if sensitive_vars.contains(&k.as_str()) {
                             J::Null
                         } else {
-                            value_json(v, true)
+                            value_json(v, redacting())
                         };
                         (k.clone(), json!({ "value": val }))
                     })
@@ -572,7 +585,7 @@ pub fn state_json(state: &State) -> J {
             }
             m.insert("provider_name".into(), json!(provider_name(&r.provider)));
             m.insert("schema_version".into(), json!(inst.schema_version));
-            m.insert("values".into(), value_json(&v, true));
+            m.insert("values".into(), value_json(&v, redacting()));
             m.insert("sensitive_values".into(), sensitive_json(&v));
             if !inst.dependencies.is_empty() {
                 m.insert("depends_on".into(), json!(inst.dependencies));
@@ -827,7 +840,7 @@ fn expression_json(e: &Expression, file: &Arc<str>, redact: bool) -> J {
     if r.refs.is_empty() && !r.calls && !redact {
         if let Ok(v) = crate::lang::eval::eval_constant(e, file) {
             if v.is_wholly_known() {
-                m.insert("constant_value".into(), value_json(&v, true));
+                m.insert("constant_value".into(), value_json(&v, redacting()));
             }
         }
     }
@@ -1045,7 +1058,7 @@ fn module_json(module: &crate::config::Module, prefix: &str, providers: &mut Map
         if let Some(d) = &v.default {
             if !v.sensitive {
                 if let Ok(val) = crate::lang::eval::eval_constant(&d.expr, &d.file) {
-                    vm.insert("default".into(), value_json(&val, true));
+                    vm.insert("default".into(), value_json(&val, redacting()));
                 }
             }
         }
