@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
+import aws as awsb  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -267,7 +268,7 @@ def _outputs(binary, d, env=None):
 
 
 # --------------------------------------------------------------------------
-def report(m, args, engine, genstate_ok, critical, lang, out):
+def report(m, args, engine, genstate_ok, critical, lang, out, aws_res=None):
     L = []
     w = L.append
     w("# herd benchmark results\n")
@@ -377,6 +378,9 @@ def report(m, args, engine, genstate_ok, critical, lang, out):
             w(f"| {r['kind']} | {r['n']:,} | {fmt_s(h['wall'])} | {fmt_s(h['cpu'])} | {fmt_mb(h['rss_mb'])} | " + " | ".join(tcol) + f" | {same} |")
         w("")
 
+    if aws_res:
+        awsb.report(w, aws_res, mark)
+
     fpath = os.path.join(HERE, "FINDINGS.md")
     if os.path.exists(fpath):
         w("## Findings\n")
@@ -393,7 +397,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--sections", default="engine,critical,lang")
+    ap.add_argument("--sections", default="engine,critical,lang,aws")
     ap.add_argument("--tf-timeout", type=float, default=float(os.environ.get("HERD_BENCH_TF_TIMEOUT", 600)))
     ap.add_argument("--engine-apply-max", type=int, default=1000)
     args = ap.parse_args()
@@ -405,7 +409,8 @@ def main():
     genstate_ok = verify_generated_state(args.herd, args.work) if engine else None
     critical = bench_critical(args.herd, args.work, args.quick) if "critical" in secs else []
     lang = bench_lang(args.herd, args.terraform, args.work, lang_sizes, args.tf_timeout) if "lang" in secs else []
-    report(m, args, engine, genstate_ok, critical, lang, args.out)
+    aws_res = awsb.bench_aws(args.herd, args.work, args.quick) if "aws" in secs else {}
+    report(m, args, engine, genstate_ok, critical, lang, args.out, aws_res)
 
 
 if __name__ == "__main__":

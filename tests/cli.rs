@@ -253,6 +253,48 @@ fn validate_reports_success_and_errors() {
 }
 
 #[test]
+fn validate_checks_resource_types_and_their_arguments() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        r#"resource "terraform_data" "ok" {
+  input = "x"
+}
+resource "terraform_dat" "typo" {}
+resource "aws_vpc" "v" {
+  cidr_blok = "10.0.0.0/16"
+  dynamic "ingres" {
+    for_each = []
+    content {}
+  }
+}
+resource "aws_subnet" "s" {
+  cidr_block = "10.0.1.0/24"
+}
+"#,
+    );
+    let out = herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .args(["validate", "-no-color"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "Unsupported resource type",
+        "on main.tf line 4:",
+        "Did you mean \"terraform_data\"?",
+        "on main.tf line 6, in resource \"aws_vpc\" \"v\":",
+        "Did you mean \"cidr_block\"?",
+        "Blocks of type \"ingres\" are not expected here.",
+        "The argument \"vpc_id\" is required, but no definition was found.",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+}
+
+#[test]
 fn console_evaluates_expressions_from_stdin() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "main.tf", "locals { m = { b = 2, a = 1 } }\n");

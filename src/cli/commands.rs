@@ -161,7 +161,10 @@ fn validate(dir: &Path, a: ValidateArgs) -> i32 {
         workspace: workspace(dir),
         ..Default::default()
     };
-    let (loaded, ev) = engine::evaluate(dir, &opts);
+    let (loaded, mut ev) = engine::evaluate(dir, &opts);
+    if !ev.diags.has_errors() {
+        ev.diags.extend(engine::check_schemas(&loaded.root));
+    }
     let errors = ev.diags.0.iter().filter(|d| d.is_error()).count();
     let warnings = ev.diags.0.len() - errors;
     if a.json {

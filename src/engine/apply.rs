@@ -229,6 +229,39 @@ fn go_quoted_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
+/// With `HERD_OP_LOG=FILE`, one JSON line per finished operation (address,
+/// verb, start and end as Unix seconds): what the benchmarks use to compute
+/// the critical path of an apply from the operations' own durations.
+fn log_op(addr: &str, verb: &str, started: std::time::SystemTime) {
+    use std::io::Write;
+    static LOG: std::sync::OnceLock<Option<std::sync::Mutex<std::fs::File>>> =
+        std::sync::OnceLock::new();
+    let f = LOG.get_or_init(|| {
+        let p = std::env::var_os("HERD_OP_LOG")?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .ok()
+            .map(std::sync::Mutex::new)
+    });
+    let Some(f) = f else { return };
+    let secs = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    };
+    let line = serde_json::json!({
+        "address": addr,
+        "op": verb.trim_end_matches("..."),
+        "start": secs(started),
+        "end": secs(std::time::SystemTime::now()),
+    });
+    if let Ok(mut f) = f.lock() {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 async fn run_op(
     addr: String,
     ty: String,
@@ -237,6 +270,7 @@ async fn run_op(
     sem: Arc<Semaphore>,
 ) -> OpResult {
     let _permit = sem.acquire_owned().await.ok();
+    let op_started = std::time::SystemTime::now();
     let (start_msg, done_msg, still_msg) = verb(&kind);
     let res = registry().resource(&ty);
     let ds = registry().data_source(&ty);
@@ -313,6 +347,7 @@ async fn run_op(
             _ = tick.tick() => println!("{addr}: {still_msg} [{} elapsed]", fmt_elapsed(started.elapsed())),
         }
     };
+    log_op(&addr, start_msg, op_started);
     let ok = match &r {
         OpResult::Created(Ok(v), _) | OpResult::Updated(Ok(v)) | OpResult::Read(Ok(v)) => {
             Some(id_of(v).map(|i| format!(" [id={i}]")).unwrap_or_default())

@@ -407,3 +407,50 @@ impl Session {
         apply::apply(&self.loaded.root, &world, &self.graph, p, aopts)
     }
 }
+
+/// Every resource and data block of the module tree checked against the
+/// schema of its type, statically (used by `validate`, which evaluates
+/// nothing that depends on the cloud).
+pub fn check_schemas(m: &crate::config::Module) -> Diagnostics {
+    use crate::config::ResourceMode;
+    let mut diags = Diagnostics::new();
+    for b in &m.resources {
+        let reg = crate::providers::registry();
+        let (schema, known): (Option<crate::providers::Schema>, Vec<&str>) = match b.mode {
+            ResourceMode::Managed => (
+                reg.resource(&b.ty).map(|r| r.schema().clone()),
+                reg.resources.keys().copied().collect(),
+            ),
+            ResourceMode::Data => (
+                reg.data_source(&b.ty).map(|r| r.schema().clone()),
+                reg.data_sources.keys().copied().collect(),
+            ),
+        };
+        let ctx = Some(plan::ctx_name(b));
+        match schema {
+            Some(s) => diags.extend(decode::check_structure(&b.meta.body, &s, &b.file, &ctx)),
+            None => diags.push(
+                crate::diag::Diagnostic::error(
+                    "Unsupported resource type",
+                    format!(
+                        "herd does not implement the {} type {:?}.{}",
+                        if b.mode == ResourceMode::Managed {
+                            "resource"
+                        } else {
+                            "data source"
+                        },
+                        b.ty,
+                        crate::config::suggest(&b.ty, &known)
+                    ),
+                )
+                .at(b.range.clone()),
+            ),
+        }
+    }
+    for call in m.module_calls.values() {
+        if let Some(child) = &call.module {
+            diags.extend(check_schemas(child));
+        }
+    }
+    diags
+}

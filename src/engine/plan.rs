@@ -111,7 +111,7 @@ pub struct Planner<'w> {
     pub providers: ProviderConfigs,
 }
 
-fn ctx_name(b: &ResourceBlock) -> String {
+pub(crate) fn ctx_name(b: &ResourceBlock) -> String {
     format!(
         "{} {:?} {:?}",
         if b.mode == ResourceMode::Managed {
