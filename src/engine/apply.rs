@@ -377,7 +377,14 @@ async fn run_op(
     r
 }
 
+/// A create waiting for the state write that records it as pending.
+type Deferred = (NodeId, AbsResourceInstance, Option<Vec<String>>, OpKind);
+
 struct Walker<'w> {
+    /// The in-memory state has changes the file does not have yet.
+    dirty: bool,
+    /// Creates to spawn after the next state write (which records them).
+    deferred: Vec<Deferred>,
     world: &'w World,
     root: &'w Arc<Module>,
     state: State,
@@ -399,7 +406,16 @@ struct Walker<'w> {
 }
 
 impl<'w> Walker<'w> {
+    /// Write the state if it changed since the last write. Results that
+    /// arrive together share one write (each write is an fsync'd rename).
+    fn flush(&mut self) {
+        if self.dirty {
+            self.persist();
+        }
+    }
+
     fn persist(&mut self) {
+        self.dirty = false;
         let mut s = self.state.clone();
         s.sort();
         match crate::state::persist(&self.state_path, self.on_disk.as_ref(), s) {
@@ -555,6 +571,8 @@ pub fn apply(
         .build()
         .expect("tokio runtime");
     let mut w = Walker {
+        dirty: false,
+        deferred: vec![],
         world,
         root,
         state: plan.prior_state.clone(),
@@ -805,6 +823,10 @@ async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism:
                 }
             }
         }
+        w.flush();
+        for (id, addr, deps, kind) in std::mem::take(&mut w.deferred) {
+            spawn(w, &mut set, id, addr, deps, kind, &sem, None);
+        }
         if set.is_empty() {
             let waiting = nodes.values().any(|n| !n.started);
             if !waiting || stopping {
@@ -827,6 +849,14 @@ async fn walk(w: &mut Walker<'_>, graph: &ConfigGraph, plan: &Plan, parallelism:
                 match r {
                     Ok((id, addr, deps_list, res)) => finish_op(w, &id, &addr, deps_list, res, &mut nodes, &mut set, &sem),
                     Err(e) => w.diags.push(Diagnostic::error("Internal error", format!("an operation task failed: {e}"))),
+                }
+                // Everything else that finished meanwhile shares the next
+                // state write.
+                while let Some(r) = set.try_join_next() {
+                    match r {
+                        Ok((id, addr, deps_list, res)) => finish_op(w, &id, &addr, deps_list, res, &mut nodes, &mut set, &sem),
+                        Err(e) => w.diags.push(Diagnostic::error("Internal error", format!("an operation task failed: {e}"))),
+                    }
                 }
             }
             _ = tokio::signal::ctrl_c() => {
@@ -1097,22 +1127,27 @@ fn start_node(
                 };
                 to_spawn.push((addr, kind));
             }
-            // One state write records every create this node starts, before
-            // any of them runs.
+            // Creates start only after the state write that records them as
+            // pending (one write for every node started in the same round).
             if record_pending {
-                w.persist();
+                w.dirty = true;
             }
             for (addr, kind) in to_spawn {
-                spawn(
-                    w,
-                    set,
-                    id.clone(),
-                    addr,
-                    Some(deps_list.clone()),
-                    kind,
-                    sem,
-                    None,
-                );
+                if record_pending {
+                    w.deferred
+                        .push((id.clone(), addr, Some(deps_list.clone()), kind));
+                } else {
+                    spawn(
+                        w,
+                        set,
+                        id.clone(),
+                        addr,
+                        Some(deps_list.clone()),
+                        kind,
+                        sem,
+                        None,
+                    );
+                }
                 nodes.get_mut(id).expect("node").pending_ops += 1;
             }
             let n = nodes.get_mut(id).expect("node");
@@ -1379,7 +1414,7 @@ fn finish_op(
             }
         }
     }
-    w.persist();
+    w.dirty = true;
     if let Some(kind) = follow_up {
         spawn(w, set, id.clone(), addr.clone(), deps_list, kind, sem, None);
         // pending count stays: the provisioner replaces this op
