@@ -247,7 +247,8 @@ macro_rules! clients {
             $(
                 pub fn $name(&self) -> &$krate::Client {
                     self.clients.$name.get_or_init(|| {
-                        let mut b = $krate::config::Builder::from(&self.sdk);
+                        let mut b = $krate::config::Builder::from(&self.sdk)
+                            .retry_partition(retry_partition(stringify!($name)));
                         if let Some(e) = [$($key),+].iter().find_map(|k| self.endpoints.get(*k)) {
                             b = b.endpoint_url(e);
                         }
@@ -257,6 +258,18 @@ macro_rules! clients {
             )*
         }
     };
+}
+
+/// Each service client retries in its own partition, with its own adaptive
+/// rate limiter (used when `retry_mode = "adaptive"`, herd's default) and
+/// without a retry quota: like the Terraform AWS provider, herd keeps
+/// retrying throttled calls up to `max_retries` rather than failing fast
+/// once many calls were throttled.
+fn retry_partition(service: &'static str) -> aws_smithy_runtime::client::retries::RetryPartition {
+    use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
+    RetryPartition::custom(format!("herd-{service}"))
+        .token_bucket(TokenBucket::unlimited())
+        .build()
 }
 
 clients! {
@@ -369,15 +382,29 @@ async fn build(cfg: &Value) -> Result<Aws, ProviderError> {
             "provider-block",
         ));
     }
-    let adaptive = get_str(cfg, "retry_mode").as_deref() == Some("adaptive");
-    let mut retry = if adaptive {
-        RetryConfig::adaptive()
-    } else {
+    // retry_mode: the block's, else AWS_RETRY_MODE, else adaptive (a client
+    // side rate limiter per service that backs off on throttling and speeds
+    // up again on success). max_retries: the block's, else
+    // AWS_MAX_ATTEMPTS - 1, else 25 like the Terraform AWS provider.
+    let mode = get_str(cfg, "retry_mode")
+        .or_else(|| std::env::var("AWS_RETRY_MODE").ok())
+        .unwrap_or_else(|| "adaptive".to_string());
+    let mut retry = if mode == "standard" || mode == "legacy" {
         RetryConfig::standard()
+    } else {
+        RetryConfig::adaptive()
     };
-    if let Some(n) = get_i64(cfg, "max_retries") {
-        retry = retry.with_max_attempts((n.max(0) as u32).saturating_add(1));
-    }
+    let retries = get_i64(cfg, "max_retries")
+        .or_else(|| {
+            std::env::var("AWS_MAX_ATTEMPTS")
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+                .map(|n| n - 1)
+        })
+        .unwrap_or(25);
+    retry = retry
+        .with_max_attempts((retries.max(0) as u32).saturating_add(1))
+        .with_max_backoff(Duration::from_secs(20));
     loader = loader.retry_config(retry);
     let sdk = loader.load().await;
     let Some(region) = sdk.region().map(|r| r.to_string()) else {
