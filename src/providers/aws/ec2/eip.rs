@@ -11,8 +11,8 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
     aws, aws_err, ec2_tag_spec, from_ec2_tags, get, get_bool, get_str, is_not_found, opt_str,
-    partial_err, plan_tags_all, planned_tags_all, read_tags, retry_on, tag_attrs,
-    update_ec2_tags, with, Aws,
+    partial_err, plan_tags_all, planned_tags_all, read_tags, retry_on, tag_attrs, update_ec2_tags,
+    with, Aws,
 };
 use crate::providers::{timeout, Attribute, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -177,15 +177,15 @@ fn to_state(
     );
     set("domain", opt_str(domain.as_deref()));
     set("vpc", Value::bool(domain.as_deref() == Some("vpc")));
-    set("instance", Value::string(a.instance_id().unwrap_or_default()));
+    set(
+        "instance",
+        Value::string(a.instance_id().unwrap_or_default()),
+    );
     set(
         "network_interface",
         Value::string(a.network_interface_id().unwrap_or_default()),
     );
-    set(
-        "network_border_group",
-        nz(a.network_border_group()),
-    );
+    set("network_border_group", nz(a.network_border_group()));
     set("public_ipv4_pool", nz(a.public_ipv4_pool()));
     set(
         "ipam_pool_id",
@@ -350,8 +350,7 @@ impl Resource for Eip {
             .set_customer_owned_ipv4_pool(get_str(planned, "customer_owned_ipv4_pool"))
             .set_ipam_pool_id(get_str(planned, "ipam_pool_id"))
             .set_tag_specifications(
-                ec2_tag_spec(ResourceType::ElasticIp, &planned_tags_all(planned))
-                    .map(|t| vec![t]),
+                ec2_tag_spec(ResourceType::ElasticIp, &planned_tags_all(planned)).map(|t| vec![t]),
             )
             .send()
             .await

@@ -37,10 +37,10 @@ pub mod nat_gateway;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
-pub mod vpc_endpoint;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_endpoint;
 
 use std::sync::Arc;
 
@@ -74,10 +74,8 @@ pub fn register(r: &mut Registry) {
         Arc::new(route_table_association::Association::new()),
     );
     r.resources.insert("aws_eip", Arc::new(eip::Eip::new()));
-    r.resources.insert(
-        "aws_nat_gateway",
-        Arc::new(nat_gateway::NatGateway::new()),
-    );
+    r.resources
+        .insert("aws_nat_gateway", Arc::new(nat_gateway::NatGateway::new()));
     r.resources.insert(
         "aws_vpc_endpoint",
         Arc::new(vpc_endpoint::VpcEndpoint::new()),

@@ -302,7 +302,10 @@ async fn sync_secondary(
                 let assoc: Vec<String> = g
                     .nat_gateway_addresses()
                     .iter()
-                    .filter(|a| a.allocation_id().is_some_and(|x| gone.iter().any(|g| *g == x)))
+                    .filter(|a| {
+                        a.allocation_id()
+                            .is_some_and(|x| gone.iter().any(|g| *g == x))
+                    })
                     .filter_map(|a| a.association_id().map(|s| s.to_string()))
                     .collect();
                 if !assoc.is_empty() {
@@ -393,8 +396,7 @@ impl Resource for NatGateway {
                     .map(|n| n as i32),
             )
             .set_tag_specifications(
-                ec2_tag_spec(ResourceType::Natgateway, &planned_tags_all(planned))
-                    .map(|t| vec![t]),
+                ec2_tag_spec(ResourceType::Natgateway, &planned_tags_all(planned)).map(|t| vec![t]),
             )
             .send()
             .await
@@ -511,7 +513,11 @@ mod tests {
             .build();
         let e = state_error("nat-1", "create", "available", Some(&g));
         assert_eq!(e.code.as_deref(), Some("Gateway.NotAttached"));
-        assert!(e.message.contains("unexpected state 'failed'"), "{}", e.message);
+        assert!(
+            e.message.contains("unexpected state 'failed'"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("has no Internet gateway attached"));
     }
 }

@@ -46,8 +46,7 @@ pub fn route_destination(r: &Route) -> Option<(&'static str, String)> {
     if let Some(c) = nonempty(r.destination_ipv6_cidr_block()) {
         return Some(("destination_ipv6_cidr_block", c.to_string()));
     }
-    nonempty(r.destination_prefix_list_id())
-        .map(|c| ("destination_prefix_list_id", c.to_string()))
+    nonempty(r.destination_prefix_list_id()).map(|c| ("destination_prefix_list_id", c.to_string()))
 }
 
 /// The target attributes of an AWS route (only those it has).
@@ -66,7 +65,10 @@ pub fn route_targets(r: &Route) -> BTreeMap<&'static str, String> {
     }
     put("carrier_gateway_id", r.carrier_gateway_id());
     put("core_network_arn", r.core_network_arn());
-    put("egress_only_gateway_id", r.egress_only_internet_gateway_id());
+    put(
+        "egress_only_gateway_id",
+        r.egress_only_internet_gateway_id(),
+    );
     put("local_gateway_id", r.local_gateway_id());
     put("nat_gateway_id", r.nat_gateway_id());
     put("network_interface_id", r.network_interface_id());
@@ -125,7 +127,10 @@ pub async fn put_route(
     }
     let ec2 = aws.ec2();
     retry_on(
-        &["InvalidParameterException", "InvalidTransitGatewayID.NotFound"],
+        &[
+            "InvalidParameterException",
+            "InvalidTransitGatewayID.NotFound",
+        ],
         Duration::from_secs(120),
         || async {
             if replace {
@@ -182,7 +187,10 @@ impl RouteResource {
         let c = || Attribute::computed(Type::String);
         let mut s = Schema::new()
             .attr("id", c())
-            .attr("route_table_id", Attribute::required(Type::String).force_new())
+            .attr(
+                "route_table_id",
+                Attribute::required(Type::String).force_new(),
+            )
             .attr("instance_id", c())
             .attr("instance_owner_id", c())
             .attr("origin", c())
@@ -225,7 +233,10 @@ fn to_state(rtb: &str, r: &Route) -> Value {
     let targets = route_targets(r);
     m.insert("route_table_id".to_string(), Value::string(rtb));
     for (d, _) in DESTINATIONS {
-        let v = dest.as_ref().filter(|(k, _)| k == d).map(|(_, v)| v.as_str());
+        let v = dest
+            .as_ref()
+            .filter(|(k, _)| k == d)
+            .map(|(_, v)| v.as_str());
         m.insert(d.to_string(), opt_str(v));
     }
     for t in TARGETS {
@@ -326,9 +337,7 @@ async fn read_after(
             return Err(ProviderError::new(format!(
                 "Route in Route Table ({}) with destination ({}) not found",
                 get_str(planned, "route_table_id").unwrap_or_default(),
-                destination_of(planned)
-                    .map(|d| d.1)
-                    .unwrap_or_default()
+                destination_of(planned).map(|d| d.1).unwrap_or_default()
             )));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -381,10 +390,7 @@ impl Resource for RouteResource {
             )
         })?;
         let target = configured_target(planned).ok_or_else(|| {
-            ProviderError::new(format!(
-                "one of `{}` must be specified",
-                TARGETS.join(",")
-            ))
+            ProviderError::new(format!("one of `{}` must be specified", TARGETS.join(",")))
         })?;
         // An existing route with that destination is an error, as in the provider.
         let tables = route_tables(&aws, std::slice::from_ref(&rtb)).await?;
@@ -432,8 +438,8 @@ impl Resource for RouteResource {
         let rtb = get_str(planned, "route_table_id").unwrap_or_default();
         let dest = destination_of(planned)
             .ok_or_else(|| ProviderError::new("route has no destination"))?;
-        let target = configured_target(planned)
-            .ok_or_else(|| ProviderError::new("route has no target"))?;
+        let target =
+            configured_target(planned).ok_or_else(|| ProviderError::new("route has no target"))?;
         put_route(&aws, &rtb, (dest.0, &dest.1), (target.0, &target.1), true).await?;
         read_after(
             ctx,

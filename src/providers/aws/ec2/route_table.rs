@@ -71,10 +71,7 @@ impl Default for RouteTable {
 fn route_value(dest: (&str, &str), targets: &BTreeMap<&'static str, String>) -> Value {
     let mut m = BTreeMap::new();
     for (_, d) in DESTINATIONS {
-        m.insert(
-            d.to_string(),
-            opt_str((*d == dest.0).then_some(dest.1)),
-        );
+        m.insert(d.to_string(), opt_str((*d == dest.0).then_some(dest.1)));
     }
     for t in TARGETS {
         m.insert(t.to_string(), opt_str(targets.get(t).map(|s| s.as_str())));
@@ -294,8 +291,7 @@ impl Resource for RouteTable {
             .create_route_table()
             .set_vpc_id(get_str(planned, "vpc_id"))
             .set_tag_specifications(
-                ec2_tag_spec(ResourceType::RouteTable, &planned_tags_all(planned))
-                    .map(|t| vec![t]),
+                ec2_tag_spec(ResourceType::RouteTable, &planned_tags_all(planned)).map(|t| vec![t]),
             )
             .send()
             .await

@@ -17,7 +17,6 @@ pub struct Association {
     schema: Schema,
 }
 
-
 impl Association {
     pub fn new() -> Association {
         Association {
@@ -39,10 +38,7 @@ impl Default for Association {
 
 fn to_state(a: &RouteTableAssociation) -> Value {
     let mut m = BTreeMap::new();
-    m.insert(
-        "id".to_string(),
-        opt_str(a.route_table_association_id()),
-    );
+    m.insert("id".to_string(), opt_str(a.route_table_association_id()));
     m.insert("subnet_id".to_string(), opt_str(a.subnet_id()));
     m.insert("gateway_id".to_string(), opt_str(a.gateway_id()));
     m.insert("route_table_id".to_string(), opt_str(a.route_table_id()));
@@ -172,9 +168,9 @@ impl Resource for Association {
             .association_id()
             .ok_or_else(|| ProviderError::new("AssociateRouteTable returned no association id"))?
             .to_string();
-        read_new(ctx, &id, to).await.map_err(|e| {
-            crate::providers::aws::partial_err(e, planned, &id)
-        })
+        read_new(ctx, &id, to)
+            .await
+            .map_err(|e| crate::providers::aws::partial_err(e, planned, &id))
     }
 
     async fn read(&self, ctx: &ProviderCtx, state: &Value) -> Result<Option<Value>, ProviderError> {

@@ -13,8 +13,8 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
     aws, aws_err, ec2_tag_spec, from_ec2_tags, get, get_bool, get_str, get_strs, is_not_found,
-    opt_str, partial_err, plan_tags_all, planned_tags_all, read_tags, str_list, str_set,
-    tag_attrs, update_ec2_tags, wait_until, with, Aws,
+    opt_str, partial_err, plan_tags_all, planned_tags_all, read_tags, str_list, str_set, tag_attrs,
+    update_ec2_tags, wait_until, with, Aws,
 };
 use crate::providers::{timeout, Attribute, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -43,7 +43,10 @@ impl VpcEndpoint {
                     .attr("prefix_list_id", c())
                     .attr("cidr_blocks", Attribute::computed(Type::list(Type::String)))
                     .attr("requester_managed", Attribute::computed(Type::Bool))
-                    .attr("dns_entry", Attribute::computed(Type::list(dns_entry_type())))
+                    .attr(
+                        "dns_entry",
+                        Attribute::computed(Type::list(dns_entry_type())),
+                    )
                     .attr(
                         "network_interface_ids",
                         Attribute::computed(Type::set(Type::String)),
@@ -149,7 +152,10 @@ async fn describe_ids(aws: &Aws, ids: &[String]) -> Result<Vec<Ep>, ProviderErro
 }
 
 /// The prefix list (id, CIDRs) of a gateway service, by its name.
-async fn prefix_list(aws: &Aws, service: &str) -> Result<Option<(String, Vec<String>)>, ProviderError> {
+async fn prefix_list(
+    aws: &Aws,
+    service: &str,
+) -> Result<Option<(String, Vec<String>)>, ProviderError> {
     let out = aws
         .ec2()
         .describe_prefix_lists()
@@ -202,7 +208,11 @@ fn to_state(
     set("owner_id", opt_str(e.owner_id()));
     set(
         "state",
-        opt_str(e.state().map(|s| s.as_str().to_ascii_lowercase()).as_deref()),
+        opt_str(
+            e.state()
+                .map(|s| s.as_str().to_ascii_lowercase())
+                .as_deref(),
+        ),
     );
     set("prefix_list_id", opt_str(pl.map(|p| p.0.as_str())));
     set(
@@ -238,11 +248,18 @@ fn to_state(
         "ip_address_type",
         Value::string(e.ip_address_type().map(|t| t.as_str()).unwrap_or("")),
     );
-    set("route_table_ids", str_set(e.route_table_ids().iter().cloned()));
+    set(
+        "route_table_ids",
+        str_set(e.route_table_ids().iter().cloned()),
+    );
     set("subnet_ids", str_set(e.subnet_ids().iter().cloned()));
     set(
         "security_group_ids",
-        str_set(e.groups().iter().filter_map(|g| g.group_id().map(|s| s.to_string()))),
+        str_set(
+            e.groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(|s| s.to_string())),
+        ),
     );
     set("tags", tags);
     set("tags_all", tags_all);
@@ -301,21 +318,25 @@ async fn read_one(ctx: &ProviderCtx, prior: &Value) -> Result<Option<Value>, Pro
 /// Poll until the endpoint is available (or pendingAcceptance without
 /// auto_accept).
 async fn wait_available(aws: &Aws, id: &str, to: Duration) -> Result<(), ProviderError> {
-    wait_until(&format!("VPC Endpoint ({id}) to become available"), to, || async {
-        let e = describe(aws, &[id.to_string()]).await?;
-        let state = e
-            .first()
-            .and_then(|e| e.state())
-            .map(|s| s.as_str().to_ascii_lowercase());
-        match state.as_deref() {
-            Some("available") | Some("pendingacceptance") => Ok(true),
-            Some("failed") | Some("rejected") => Err(ProviderError::new(format!(
-                "waiting for VPC Endpoint ({id}) to become available: unexpected state '{}'",
-                state.unwrap_or_default()
-            ))),
-            _ => Ok(false),
-        }
-    })
+    wait_until(
+        &format!("VPC Endpoint ({id}) to become available"),
+        to,
+        || async {
+            let e = describe(aws, &[id.to_string()]).await?;
+            let state = e
+                .first()
+                .and_then(|e| e.state())
+                .map(|s| s.as_str().to_ascii_lowercase());
+            match state.as_deref() {
+                Some("available") | Some("pendingacceptance") => Ok(true),
+                Some("failed") | Some("rejected") => Err(ProviderError::new(format!(
+                    "waiting for VPC Endpoint ({id}) to become available: unexpected state '{}'",
+                    state.unwrap_or_default()
+                ))),
+                _ => Ok(false),
+            }
+        },
+    )
     .await
 }
 
@@ -472,21 +493,37 @@ impl Resource for VpcEndpoint {
         update_ec2_tags(&aws, &id, prior, planned).await?;
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
-            .ok_or_else(|| ProviderError::new(format!("VPC Endpoint ({id}) not found after update")))
+            .ok_or_else(|| {
+                ProviderError::new(format!("VPC Endpoint ({id}) not found after update"))
+            })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
         let aws = aws(ctx).await?;
         let id = get_str(prior, "id").unwrap_or_default();
-        let out = match aws
-            .ec2()
-            .delete_vpc_endpoints()
-            .vpc_endpoint_ids(&id)
-            .send()
-            .await
-            .map_err(aws_err)
-        {
-            Err(e) if is_not_found(&e) => return Ok(()),
+        let send = || async {
+            aws.ec2()
+                .delete_vpc_endpoints()
+                .vpc_endpoint_ids(&id)
+                .send()
+                .await
+                .map_err(aws_err)
+        };
+        let out = match send().await {
+            // moto fails the delete when a route table added later lacks the
+            // endpoint's route: detach the route tables and try again.
+            Err(e) if e.code.as_deref() == Some("InvalidRoute.NotFound") => {
+                let rts = get_strs(prior, "route_table_ids");
+                aws.ec2()
+                    .modify_vpc_endpoint()
+                    .vpc_endpoint_id(&id)
+                    .set_remove_route_table_ids(Some(rts))
+                    .send()
+                    .await
+                    .map_err(aws_err)?;
+                send().await?
+            }
+            Err(e) if e.code.as_deref() == Some("InvalidVpcEndpointId.NotFound") => return Ok(()),
             r => r?,
         };
         if let Some(u) = out
