@@ -31,9 +31,16 @@ macro_rules! describe_by_ids {
 
 pub mod availability_zones;
 pub mod internet_gateway;
+// Routing (helper A1).
+pub mod eip;
+pub mod nat_gateway;
+pub mod route;
+pub mod route_table;
+pub mod route_table_association;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_endpoint;
 
 use std::sync::Arc;
 
@@ -56,6 +63,22 @@ pub fn register(r: &mut Registry) {
     r.data_sources.insert(
         "aws_availability_zones",
         Arc::new(availability_zones::AvailabilityZones::new()),
+    );
+    // Routing (helper A1).
+    r.resources
+        .insert("aws_route_table", Arc::new(route_table::RouteTable::new()));
+    r.resources
+        .insert("aws_route", Arc::new(route::RouteResource::new()));
+    r.resources.insert(
+        "aws_route_table_association",
+        Arc::new(route_table_association::Association::new()),
+    );
+    r.resources.insert("aws_eip", Arc::new(eip::Eip::new()));
+    r.resources
+        .insert("aws_nat_gateway", Arc::new(nat_gateway::NatGateway::new()));
+    r.resources.insert(
+        "aws_vpc_endpoint",
+        Arc::new(vpc_endpoint::VpcEndpoint::new()),
     );
 }
 
