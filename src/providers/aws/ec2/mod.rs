@@ -32,8 +32,15 @@ macro_rules! describe_by_ids {
 pub mod availability_zones;
 pub mod internet_gateway;
 pub mod security_group;
+pub mod security_group_rule;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_security_group_rule;
+pub mod region;
+pub mod security_group_data;
+pub mod subnet_data;
+pub mod subnets_data;
+pub mod vpc_data;
 
 use std::sync::Arc;
 
@@ -56,6 +63,35 @@ pub fn register(r: &mut Registry) {
     r.data_sources.insert(
         "aws_availability_zones",
         Arc::new(availability_zones::AvailabilityZones::new()),
+    );
+    register_a2(r);
+}
+
+/// Security group rules and the EC2 data sources (helper A2).
+fn register_a2(r: &mut Registry) {
+    r.resources.insert(
+        "aws_security_group_rule",
+        Arc::new(security_group_rule::SecurityGroupRuleResource::new()),
+    );
+    r.resources.insert(
+        "aws_vpc_security_group_ingress_rule",
+        Arc::new(vpc_security_group_rule::VpcSecurityGroupRule::new(false)),
+    );
+    r.resources.insert(
+        "aws_vpc_security_group_egress_rule",
+        Arc::new(vpc_security_group_rule::VpcSecurityGroupRule::new(true)),
+    );
+    r.data_sources
+        .insert("aws_region", Arc::new(region::RegionData::new()));
+    r.data_sources
+        .insert("aws_vpc", Arc::new(vpc_data::VpcData::new()));
+    r.data_sources
+        .insert("aws_subnets", Arc::new(subnets_data::SubnetsData::new()));
+    r.data_sources
+        .insert("aws_subnet", Arc::new(subnet_data::SubnetData::new()));
+    r.data_sources.insert(
+        "aws_security_group",
+        Arc::new(security_group_data::SecurityGroupData::new()),
     );
 }
 
