@@ -241,12 +241,7 @@ resource "aws_security_group_rule" "out" {{
 
     // Import by the provider's id format, then no changes.
     let before = state_attrs(dir, "aws_security_group_rule.http");
-    run(
-        &m,
-        dir,
-        &["state", "rm", "aws_security_group_rule.http"],
-        0,
-    );
+    run(&m, dir, &["state", "rm", "aws_security_group_rule.http"], 0);
     run(
         &m,
         dir,
@@ -337,7 +332,11 @@ resource "aws_vpc_security_group_egress_rule" "all" {{
     assert_eq!(s, format!("{a} in tcp 80-80 10.0.0.0/8[web]"));
     assert_eq!(tags.get("Name").map(|s| s.as_str()), Some("one"));
     assert_eq!(tags.get("Team").map(|s| s.as_str()), Some("infra"));
-    let (s, _) = sgr(&m, &id_of(dir, "aws_vpc_security_group_ingress_rule.from_b")).unwrap();
+    let (s, _) = sgr(
+        &m,
+        &id_of(dir, "aws_vpc_security_group_ingress_rule.from_b"),
+    )
+    .unwrap();
     assert_eq!(s, format!("{a} in tcp 443-443 {b}[]"));
     let all = id_of(dir, "aws_vpc_security_group_egress_rule.all");
     let (s, _) = sgr(&m, &all).unwrap();

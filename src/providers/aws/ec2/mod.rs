@@ -31,16 +31,16 @@ macro_rules! describe_by_ids {
 
 pub mod availability_zones;
 pub mod internet_gateway;
+pub mod region;
 pub mod security_group;
+pub mod security_group_data;
 pub mod security_group_rule;
 pub mod subnet;
-pub mod vpc;
-pub mod vpc_security_group_rule;
-pub mod region;
-pub mod security_group_data;
 pub mod subnet_data;
 pub mod subnets_data;
+pub mod vpc;
 pub mod vpc_data;
+pub mod vpc_security_group_rule;
 
 use std::sync::Arc;
 

@@ -15,12 +15,8 @@ use aws_sdk_ec2::types::{
 use super::security_group::protocol;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::providers::aws::{
-    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, with, Aws,
-};
-use crate::providers::{
-    timeout, Attribute, ProviderCtx, ProviderError, Resource, Schema,
-};
+use crate::providers::aws::{aws, aws_err, get, get_bool, get_i64, get_str, get_strs, with, Aws};
+use crate::providers::{timeout, Attribute, ProviderCtx, ProviderError, Resource, Schema};
 
 pub struct SecurityGroupRuleResource {
     schema: Schema,
@@ -313,7 +309,10 @@ fn find_rule_id(p: &IpPermission, egress: bool, rules: &[SecurityGroupRule]) -> 
     String::new()
 }
 
-async fn groups(aws: &Aws, ids: &[String]) -> Result<HashMap<String, SecurityGroup>, ProviderError> {
+async fn groups(
+    aws: &Aws,
+    ids: &[String],
+) -> Result<HashMap<String, SecurityGroup>, ProviderError> {
     let found = describe_by_ids!(aws, ids, describe_security_groups, "group-id")?;
     Ok(found
         .into_iter()
@@ -336,11 +335,7 @@ fn is_egress(v: &Value) -> bool {
 
 /// The state of a rule found in its group, from the prior object (which,
 /// as in the provider, keeps the configured spelling of every source).
-fn to_state(
-    prior: &Value,
-    g: &SecurityGroup,
-    rules: &[SecurityGroupRule],
-) -> Option<Value> {
+fn to_state(prior: &Value, g: &SecurityGroup, rules: &[SecurityGroupRule]) -> Option<Value> {
     let own = g.group_id().unwrap_or_default();
     let p = expand(prior, own);
     let perms = if is_egress(prior) {
@@ -467,7 +462,12 @@ fn parse_import(id: &str) -> Result<Value, ProviderError> {
     }
     let sources = &parts[5..];
     for s in sources {
-        if *s != "self" && !s.contains("sg-") && !s.contains("pl-") && !s.contains(':') && !s.contains('.') {
+        if *s != "self"
+            && !s.contains("sg-")
+            && !s.contains("pl-")
+            && !s.contains(':')
+            && !s.contains('.')
+        {
             return Err(bad(
                 "source must be cidr, ipv6cidr, prefix list, 'self', or a Security Group ID",
             ));
@@ -478,12 +478,16 @@ fn parse_import(id: &str) -> Result<Value, ProviderError> {
     m.insert("id".to_string(), Value::string(id));
     m.insert("security_group_id".into(), Value::string(sg));
     m.insert("type".into(), Value::string(ty));
-    m.insert("protocol".into(), Value::string(&name));
+    // The id's spelling, as the configuration would have it.
+    m.insert("protocol".into(), Value::string(proto));
     m.insert("from_port".into(), Value::int(*f.as_ref().unwrap_or(&0)));
     m.insert("to_port".into(), Value::int(*t.as_ref().unwrap_or(&0)));
     m.insert("self".into(), Value::bool(false));
     m.insert("description".into(), Value::null_of(Type::String));
-    m.insert("source_security_group_id".into(), Value::null_of(Type::String));
+    m.insert(
+        "source_security_group_id".into(),
+        Value::null_of(Type::String),
+    );
     for s in sources {
         if *s == "self" {
             m.insert("self".into(), Value::bool(true));
@@ -569,7 +573,10 @@ impl Resource for SecurityGroupRuleResource {
             r => r?,
         };
         let sgr = if rules.len() == 1 {
-            rules[0].security_group_rule_id().unwrap_or_default().to_string()
+            rules[0]
+                .security_group_rule_id()
+                .unwrap_or_default()
+                .to_string()
         } else {
             String::new()
         };
@@ -663,7 +670,10 @@ impl Resource for SecurityGroupRuleResource {
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
         let aws = aws(ctx).await?;
         let sg_id = get_str(prior, "security_group_id").unwrap_or_default();
-        let g = match groups(&aws, std::slice::from_ref(&sg_id)).await?.remove(&sg_id) {
+        let g = match groups(&aws, std::slice::from_ref(&sg_id))
+            .await?
+            .remove(&sg_id)
+        {
             Some(g) => g,
             None => return Ok(()),
         };
@@ -695,9 +705,9 @@ impl Resource for SecurityGroupRuleResource {
 
     async fn import(&self, ctx: &ProviderCtx, id: &str) -> Result<Value, ProviderError> {
         let prior = parse_import(id)?;
-        read_one(ctx, &prior).await?.ok_or_else(|| {
-            ProviderError::new(format!("Security Group Rule ({id}) not found"))
-        })
+        read_one(ctx, &prior)
+            .await?
+            .ok_or_else(|| ProviderError::new(format!("Security Group Rule ({id}) not found")))
     }
 }
 
@@ -717,7 +727,7 @@ mod tests {
         assert_eq!(get_str(&v, "type").as_deref(), Some("ingress"));
         assert_eq!(get_strs(&v, "cidr_blocks").len(), 2);
         let v = parse_import("sg-0abc_egress_all_0_0_sg-0def").unwrap();
-        assert_eq!(get_str(&v, "protocol").as_deref(), Some("-1"));
+        assert_eq!(get_str(&v, "protocol").as_deref(), Some("all"));
         assert_eq!(
             get_str(&v, "source_security_group_id").as_deref(),
             Some("sg-0def")

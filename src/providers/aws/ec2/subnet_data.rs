@@ -37,11 +37,17 @@ impl SubnetData {
                     )
                     .attr("arn", c())
                     .attr("owner_id", c())
-                    .attr("available_ip_address_count", Attribute::computed(Type::Number))
+                    .attr(
+                        "available_ip_address_count",
+                        Attribute::computed(Type::Number),
+                    )
                     .attr("assign_ipv6_address_on_creation", cb())
                     .attr("customer_owned_ipv4_pool", c())
                     .attr("enable_dns64", cb())
-                    .attr("enable_lni_at_device_index", Attribute::computed(Type::Number))
+                    .attr(
+                        "enable_lni_at_device_index",
+                        Attribute::computed(Type::Number),
+                    )
                     .attr("enable_resource_name_dns_a_record_on_launch", cb())
                     .attr("enable_resource_name_dns_aaaa_record_on_launch", cb())
                     .attr("ipv6_cidr_block_association_id", c())
@@ -78,7 +84,10 @@ impl DataSource for SubnetData {
                 ("availability_zone_id", "availability-zone-id"),
                 ("cidr_block", "cidr-block"),
                 ("default_for_az", "default-for-az"),
-                ("ipv6_cidr_block", "ipv6-cidr-block-association.ipv6-cidr-block"),
+                (
+                    "ipv6_cidr_block",
+                    "ipv6-cidr-block-association.ipv6-cidr-block",
+                ),
                 ("state", "state"),
                 ("vpc_id", "vpc-id"),
             ],

@@ -10,8 +10,7 @@ use super::filter;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
-    aws, aws_err, from_ec2_tags, get, get_str, get_strs, map_value, opt_str, str_map,
-    Aws,
+    aws, aws_err, from_ec2_tags, get, get_str, get_strs, map_value, opt_str, str_map, Aws,
 };
 use crate::providers::{Attribute, BlockNesting, DataSource, ProviderCtx, ProviderError, Schema};
 
@@ -95,7 +94,10 @@ impl VpcData {
                     .attr("id", Attribute::optional_computed(Type::String))
                     .attr("cidr_block", Attribute::optional_computed(Type::String))
                     .attr("default", Attribute::optional_computed(Type::Bool))
-                    .attr("dhcp_options_id", Attribute::optional_computed(Type::String))
+                    .attr(
+                        "dhcp_options_id",
+                        Attribute::optional_computed(Type::String),
+                    )
                     .attr("state", Attribute::optional_computed(Type::String))
                     .attr(
                         "tags",
@@ -188,7 +190,11 @@ impl DataSource for VpcData {
         let (dns_support, dns_hostnames, metrics) = tokio::join!(
             vpc_attribute(&aws, &id, VpcAttributeName::EnableDnsSupport),
             vpc_attribute(&aws, &id, VpcAttributeName::EnableDnsHostnames),
-            vpc_attribute(&aws, &id, VpcAttributeName::EnableNetworkAddressUsageMetrics),
+            vpc_attribute(
+                &aws,
+                &id,
+                VpcAttributeName::EnableNetworkAddressUsageMetrics
+            ),
         );
         let main_rt = aws
             .ec2()

@@ -157,7 +157,13 @@ async fn describe(aws: &Aws, ids: &[String]) -> Result<Vec<SecurityGroupRule>, P
 }
 
 impl VpcSecurityGroupRule {
-    fn to_state(&self, ctx: &ProviderCtx, aws: &Aws, prior: &Value, r: &SecurityGroupRule) -> Value {
+    fn to_state(
+        &self,
+        ctx: &ProviderCtx,
+        aws: &Aws,
+        prior: &Value,
+        r: &SecurityGroupRule,
+    ) -> Value {
         let id = r.security_group_rule_id().unwrap_or_default();
         let owner = r.group_owner_id().unwrap_or_default();
         let (tags, tags_all) = read_tags(ctx, aws, prior, from_ec2_tags(Some(r.tags())));
@@ -173,8 +179,18 @@ impl VpcSecurityGroupRule {
         };
         let referenced = r.referenced_group_info().map(|g| {
             let gid = g.group_id().unwrap_or_default();
+            let configured = get_str(prior, "referenced_security_group_id");
             match g.user_id() {
-                Some(u) if !u.is_empty() && u != owner => format!("{u}/{gid}"),
+                // Another account's group; with no owner reported, as the
+                // configuration says.
+                Some(u)
+                    if !u.is_empty()
+                        && u != owner
+                        && (!owner.is_empty()
+                            || configured.as_deref() == Some(&format!("{u}/{gid}"))) =>
+                {
+                    format!("{u}/{gid}")
+                }
                 _ => gid.to_string(),
             }
         });
@@ -225,7 +241,10 @@ impl VpcSecurityGroupRule {
             .await?
             .into_iter()
             .filter(|r| r.is_egress() == Some(self.egress))
-            .filter_map(|r| r.security_group_rule_id().map(|id| (id.to_string(), r.clone())))
+            .filter_map(|r| {
+                r.security_group_rule_id()
+                    .map(|id| (id.to_string(), r.clone()))
+            })
             .collect();
         Ok(priors
             .iter()
@@ -409,7 +428,10 @@ impl Resource for VpcSecurityGroupRule {
             "to_port",
         ]
         .iter()
-        .any(|k| !crate::engine::diff::same(&get(prior, k), &get(planned, k)) && !(get(prior, k).is_null() && get(planned, k).is_null()));
+        .any(|k| {
+            !crate::engine::diff::same(&get(prior, k), &get(planned, k))
+                && !(get(prior, k).is_null() && get(planned, k).is_null())
+        });
         if changed && source_kind(prior) != source_kind(planned) {
             // A rule's source type cannot change: the provider replaces it.
             self.revoke(&aws, prior).await?;

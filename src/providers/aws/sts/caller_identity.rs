@@ -42,16 +42,11 @@ impl DataSource for CallerIdentity {
     }
     async fn read(&self, ctx: &ProviderCtx, _config: &Value) -> Result<Value, ProviderError> {
         let aws = aws(ctx).await?;
-        let out = aws
-            .sts()
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| {
-                let mut e = aws_err(e);
-                e.message = format!("getting Caller Identity: {}", e.message);
-                e
-            })?;
+        let out = aws.sts().get_caller_identity().send().await.map_err(|e| {
+            let mut e = aws_err(e);
+            e.message = format!("getting Caller Identity: {}", e.message);
+            e
+        })?;
         let mut m = BTreeMap::new();
         m.insert("id".to_string(), opt_str(out.account()));
         m.insert("account_id".to_string(), opt_str(out.account()));
