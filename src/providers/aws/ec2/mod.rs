@@ -31,16 +31,25 @@ macro_rules! describe_by_ids {
 
 pub mod availability_zones;
 pub mod internet_gateway;
-// Routing (helper A1).
+pub mod ami;
 pub mod eip;
+pub mod instance;
+pub mod key_pair;
 pub mod nat_gateway;
+pub mod region;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
 pub mod security_group;
+pub mod security_group_data;
+pub mod security_group_rule;
 pub mod subnet;
+pub mod subnet_data;
+pub mod subnets_data;
 pub mod vpc;
+pub mod vpc_data;
 pub mod vpc_endpoint;
+pub mod vpc_security_group_rule;
 
 use std::sync::Arc;
 
@@ -64,6 +73,7 @@ pub fn register(r: &mut Registry) {
         "aws_availability_zones",
         Arc::new(availability_zones::AvailabilityZones::new()),
     );
+    register_a2(r);
     // Routing (helper A1).
     r.resources
         .insert("aws_route_table", Arc::new(route_table::RouteTable::new()));
@@ -79,6 +89,40 @@ pub fn register(r: &mut Registry) {
     r.resources.insert(
         "aws_vpc_endpoint",
         Arc::new(vpc_endpoint::VpcEndpoint::new()),
+    );
+    // Key pair, instance, AMI lookup (helper A3).
+    r.resources
+        .insert("aws_key_pair", Arc::new(key_pair::KeyPair::new()));
+    r.resources
+        .insert("aws_instance", Arc::new(instance::Instance::new()));
+    r.data_sources.insert("aws_ami", Arc::new(ami::Ami::new()));
+}
+
+/// Security group rules and the EC2 data sources (helper A2).
+fn register_a2(r: &mut Registry) {
+    r.resources.insert(
+        "aws_security_group_rule",
+        Arc::new(security_group_rule::SecurityGroupRuleResource::new()),
+    );
+    r.resources.insert(
+        "aws_vpc_security_group_ingress_rule",
+        Arc::new(vpc_security_group_rule::VpcSecurityGroupRule::new(false)),
+    );
+    r.resources.insert(
+        "aws_vpc_security_group_egress_rule",
+        Arc::new(vpc_security_group_rule::VpcSecurityGroupRule::new(true)),
+    );
+    r.data_sources
+        .insert("aws_region", Arc::new(region::RegionData::new()));
+    r.data_sources
+        .insert("aws_vpc", Arc::new(vpc_data::VpcData::new()));
+    r.data_sources
+        .insert("aws_subnets", Arc::new(subnets_data::SubnetsData::new()));
+    r.data_sources
+        .insert("aws_subnet", Arc::new(subnet_data::SubnetData::new()));
+    r.data_sources.insert(
+        "aws_security_group",
+        Arc::new(security_group_data::SecurityGroupData::new()),
     );
 }
 

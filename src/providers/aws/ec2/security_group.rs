@@ -107,7 +107,7 @@ fn unique_name(prefix: &str) -> String {
 
 /// The protocol as the provider keeps it: names for the common numbers,
 /// `-1` for all.
-fn protocol(p: &str) -> String {
+pub(crate) fn protocol(p: &str) -> String {
     match p.to_ascii_lowercase().as_str() {
         "all" | "-1" => "-1".into(),
         "6" => "tcp".into(),
@@ -484,6 +484,21 @@ impl Resource for SecurityGroup {
         let mut p = plan_tags_all(ctx, planned);
         p = normalize_rules(p, "ingress");
         p = normalize_rules(p, "egress");
+        // `ingress` / `egress` are Optional+Computed attribute-style sets in
+        // the provider: without blocks in the configuration they keep what
+        // the group has (rules added by rule resources show no diff), and
+        // are known only after apply on create.
+        for block in ["ingress", "egress"] {
+            let cfg = get(config, block);
+            let unset = cfg.is_known() && cfg.as_seq().map(|s| s.is_empty()).unwrap_or(true);
+            if unset {
+                let kept = match prior {
+                    Some(pr) => get(pr, block),
+                    None => Value::unknown(Type::set(rule_schema().value_type())),
+                };
+                p = with(&p, block, kept);
+            }
+        }
         // A new name_prefix (or dropping the name) means a new generated name.
         if prior.is_none() {
             if let Some(n) = get_str(config, "name") {
