@@ -29,8 +29,11 @@ macro_rules! describe_by_ids {
     }};
 }
 
+pub mod ami;
 pub mod availability_zones;
+pub mod instance;
 pub mod internet_gateway;
+pub mod key_pair;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
@@ -57,6 +60,12 @@ pub fn register(r: &mut Registry) {
         "aws_availability_zones",
         Arc::new(availability_zones::AvailabilityZones::new()),
     );
+    // A3: key pair, instance, AMI lookup.
+    r.resources
+        .insert("aws_key_pair", Arc::new(key_pair::KeyPair::new()));
+    r.resources
+        .insert("aws_instance", Arc::new(instance::Instance::new()));
+    r.data_sources.insert("aws_ami", Arc::new(ami::Ami::new()));
 }
 
 pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
