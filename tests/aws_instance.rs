@@ -67,7 +67,9 @@ fn running(m: &Moto, id: &str) -> Inst {
 }
 
 fn gone_or_terminated(m: &Moto, id: &str) -> bool {
-    instance(m, id).map(|i| i.state == "terminated").unwrap_or(true)
+    instance(m, id)
+        .map(|i| i.state == "terminated")
+        .unwrap_or(true)
 }
 
 /// (fingerprint, tags) of a key pair, if it exists.
@@ -95,7 +97,10 @@ fn ubuntu_ami(m: &Moto, release: &str) -> String {
             m.ec2()
                 .describe_images()
                 .owners("099720109477")
-                .filters(f("name", &format!("ubuntu/images/hvm-ssd/ubuntu-{release}-*")))
+                .filters(f(
+                    "name",
+                    &format!("ubuntu/images/hvm-ssd/ubuntu-{release}-*"),
+                ))
                 .send(),
         )
         .unwrap();
@@ -120,7 +125,7 @@ struct Conf<'a> {
 
 fn config(c: &Conf) -> String {
     format!(
-        r#"
+        r##"
 provider "aws" {{
   default_tags {{
     tags = {{ Team = "infra" }}
@@ -183,7 +188,7 @@ output "ami_name" {{
 output "root_volume" {{
   value = aws_instance.web.root_block_device[0].volume_id
 }}
-"#,
+"##,
         release = c.release,
         ty = c.ty,
         groups = c.groups,
@@ -231,7 +236,10 @@ fn key_pair_and_instance_lifecycle() {
     assert_eq!(i.tags.get("Team").map(String::as_str), Some("infra"));
     let st = state_attrs(dir, "aws_instance.web");
     // user_data is kept as its SHA-1, as the provider does.
-    assert_eq!(st["user_data"], sha1_hex(b"#!/bin/sh\necho hello\n").as_str());
+    assert_eq!(
+        st["user_data"],
+        sha1_hex(b"#!/bin/sh\necho hello\n").as_str()
+    );
     assert_eq!(st["instance_state"], "running");
     assert!(
         st["arn"]
@@ -255,7 +263,10 @@ fn key_pair_and_instance_lifecycle() {
         j["ami_name"]["value"].as_str().unwrap().contains("xenial"),
         "{j}"
     );
-    assert!(j["root_volume"]["value"].as_str().unwrap().starts_with("vol-"));
+    assert!(j["root_volume"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("vol-"));
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
@@ -268,8 +279,14 @@ fn key_pair_and_instance_lifecycle() {
     };
     write(dir, "main.tf", &config(&upd));
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_instance.web will be updated in-place"), "{out}");
-    assert!(out.contains("aws_key_pair.k will be updated in-place"), "{out}");
+    assert!(
+        out.contains("aws_instance.web will be updated in-place"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws_key_pair.k will be updated in-place"),
+        "{out}"
+    );
     apply(&m, dir);
     assert_eq!(attr(dir, "aws_instance.web", "id"), id);
     let i = running(&m, &id);
@@ -321,7 +338,10 @@ fn key_pair_and_instance_lifecycle() {
     )
     .unwrap();
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_instance.web will be updated in-place"), "{out}");
+    assert!(
+        out.contains("aws_instance.web will be updated in-place"),
+        "{out}"
+    );
     apply(&m, dir);
     assert_eq!(
         running(&m, &id2).tags.get("Name").map(String::as_str),
@@ -437,7 +457,9 @@ fn ami_data_source_errors_and_attributes() {
     let m = Moto::start();
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
-    let ds = |body: &str| format!("data \"aws_ami\" \"x\" {{\n{body}\n}}\noutput \"id\" {{ value = data.aws_ami.x.id }}\noutput \"root\" {{ value = data.aws_ami.x.root_device_name }}\noutput \"arch\" {{ value = data.aws_ami.x.architecture }}\n");
+    let ds = |body: &str| {
+        format!("data \"aws_ami\" \"x\" {{\n{body}\n}}\noutput \"id\" {{ value = data.aws_ami.x.id }}\noutput \"root\" {{ value = data.aws_ami.x.root_device_name }}\noutput \"arch\" {{ value = data.aws_ami.x.architecture }}\n")
+    };
     // Several matches without most_recent.
     write(
         dir,

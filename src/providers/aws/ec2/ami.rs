@@ -54,7 +54,10 @@ impl Ami {
             .attr("owners", Attribute::optional(Type::list(Type::String)))
             .attr("ena_support", Attribute::computed(Type::Bool))
             .attr("public", Attribute::computed(Type::Bool))
-            .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
+            .attr(
+                "tags",
+                Attribute::optional_computed(Type::map(Type::String)),
+            )
             .attr("state_reason", Attribute::computed(Type::map(Type::String)))
             .attr(
                 "block_device_mappings",
@@ -198,10 +201,7 @@ fn to_value(aws: &Aws, config: &Value, i: &Image) -> Value {
     set("root_snapshot_id", opt_str(root_snapshot(i).as_deref()));
     set("sriov_net_support", opt_str(i.sriov_net_support()));
     set("state", opt_str(i.state().map(|x| x.as_str())));
-    set(
-        "tpm_support",
-        opt_str(i.tpm_support().map(|x| x.as_str())),
-    );
+    set("tpm_support", opt_str(i.tpm_support().map(|x| x.as_str())));
     set("usage_operation", opt_str(i.usage_operation()));
     set(
         "virtualization_type",
@@ -223,10 +223,7 @@ fn to_value(aws: &Aws, config: &Value, i: &Image) -> Value {
     let mut reason = BTreeMap::new();
     match i.state_reason() {
         Some(r) => {
-            reason.insert(
-                "code".to_string(),
-                r.code().unwrap_or("UNSET").to_string(),
-            );
+            reason.insert("code".to_string(), r.code().unwrap_or("UNSET").to_string());
             reason.insert(
                 "message".to_string(),
                 r.message().unwrap_or("UNSET").to_string(),
@@ -277,10 +274,7 @@ fn to_value(aws: &Aws, config: &Value, i: &Image) -> Value {
         .iter()
         .map(|p| {
             let mut o = BTreeMap::new();
-            o.insert(
-                "product_code_id".to_string(),
-                opt_str(p.product_code_id()),
-            );
+            o.insert("product_code_id".to_string(), opt_str(p.product_code_id()));
             o.insert(
                 "product_code_type".to_string(),
                 opt_str(p.product_code_type().map(|x| x.as_str())),

@@ -22,11 +22,13 @@ use sha1::Digest as _;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
-    aws, aws_err, ec2_tag_spec, ec2_tags, from_ec2_tags, get, get_bool, get_i64, get_str,
-    get_strs, is_not_found, opt_str, partial_err, plan_tags_all, planned_tags_all, read_tags,
-    str_map, str_set, tag_attrs, update_ec2_tags, wait_until, with, Aws,
+    aws, aws_err, ec2_tag_spec, ec2_tags, from_ec2_tags, get, get_bool, get_i64, get_str, get_strs,
+    is_not_found, opt_str, partial_err, plan_tags_all, planned_tags_all, read_tags, str_map,
+    str_set, tag_attrs, update_ec2_tags, wait_until, with, Aws,
 };
-use crate::providers::{timeout, Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema};
+use crate::providers::{
+    timeout, Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema,
+};
 
 pub struct Instance {
     schema: Schema,
@@ -91,7 +93,10 @@ impl Instance {
                 .attr("associate_public_ip_address", ob().force_new())
                 .attr("vpc_security_group_ids", sset())
                 .attr("security_groups", sset().force_new())
-                .attr("source_dest_check", Attribute::optional(Type::Bool).default(Value::bool(true)))
+                .attr(
+                    "source_dest_check",
+                    Attribute::optional(Type::Bool).default(Value::bool(true)),
+                )
                 .attr("user_data", oc())
                 .attr("user_data_base64", oc())
                 .attr(
@@ -166,7 +171,10 @@ pub fn step(state: Option<&str>, target: &str) -> Step {
     let (want, pending): (&str, &[&str]) = match target {
         "running-new" => ("running", &["pending"]),
         "running" => ("running", &["pending", "stopped"]),
-        "stopped" => ("stopped", &["pending", "running", "shutting-down", "stopping"]),
+        "stopped" => (
+            "stopped",
+            &["pending", "running", "shutting-down", "stopping"],
+        ),
         "terminated" => (
             "terminated",
             &["pending", "running", "shutting-down", "stopped", "stopping"],
@@ -185,7 +193,9 @@ pub fn step(state: Option<&str>, target: &str) -> Step {
     } else if pending.contains(&state) {
         Step::Wait
     } else {
-        Step::Fail(format!("unexpected state '{state}', wanted target '{want}'"))
+        Step::Fail(format!(
+            "unexpected state '{state}', wanted target '{want}'"
+        ))
     }
 }
 
@@ -296,7 +306,8 @@ async fn describe(
     for r in rs {
         let owner = r.owner_id().unwrap_or_default().to_string();
         for i in r.instances() {
-            let terminated = i.state().and_then(|s| s.name()).map(|n| n.as_str()) == Some("terminated");
+            let terminated =
+                i.state().and_then(|s| s.name()).map(|n| n.as_str()) == Some("terminated");
             if all || !terminated {
                 out.push((owner.clone(), i.clone()));
             }
@@ -413,11 +424,23 @@ fn to_state(
         opt_str(placement.and_then(|p| p.tenancy()).map(|t| t.as_str())),
     );
     set("key_name", opt_str(i.key_name()));
-    set("public_dns", Value::string(i.public_dns_name().unwrap_or_default()));
-    set("public_ip", Value::string(i.public_ip_address().unwrap_or_default()));
-    set("private_dns", Value::string(i.private_dns_name().unwrap_or_default()));
+    set(
+        "public_dns",
+        Value::string(i.public_dns_name().unwrap_or_default()),
+    );
+    set(
+        "public_ip",
+        Value::string(i.public_ip_address().unwrap_or_default()),
+    );
+    set(
+        "private_dns",
+        Value::string(i.private_dns_name().unwrap_or_default()),
+    );
     set("private_ip", opt_str(i.private_ip_address()));
-    set("outpost_arn", Value::string(i.outpost_arn().unwrap_or_default()));
+    set(
+        "outpost_arn",
+        Value::string(i.outpost_arn().unwrap_or_default()),
+    );
     set(
         "iam_instance_profile",
         match i.iam_instance_profile().and_then(|p| p.arn()) {
@@ -434,10 +457,7 @@ fn to_state(
     let mut ipv6 = vec![];
     match primary {
         Some(n) => {
-            set(
-                "subnet_id",
-                opt_str(n.subnet_id().or(i.subnet_id())),
-            );
+            set("subnet_id", opt_str(n.subnet_id().or(i.subnet_id())));
             set(
                 "primary_network_interface_id",
                 opt_str(n.network_interface_id()),
@@ -469,16 +489,16 @@ fn to_state(
         }
     }
     set("ipv6_address_count", Value::int(ipv6.len() as i64));
-    set(
-        "ipv6_addresses",
-        crate::providers::aws::str_list(ipv6),
-    );
+    set("ipv6_addresses", crate::providers::aws::str_list(ipv6));
     set("secondary_private_ips", str_set(secondary));
     set(
         "source_dest_check",
         Value::bool(i.source_dest_check().unwrap_or(true)),
     );
-    set("ebs_optimized", Value::bool(i.ebs_optimized().unwrap_or(false)));
+    set(
+        "ebs_optimized",
+        Value::bool(i.ebs_optimized().unwrap_or(false)),
+    );
     set(
         "monitoring",
         Value::bool(matches!(
@@ -548,9 +568,10 @@ fn to_state(
     );
     // Root block device.
     let root_name = i.root_device_name();
-    let root = i.block_device_mappings().iter().find(|b| {
-        root_name.is_some() && b.device_name() == root_name && b.ebs().is_some()
-    });
+    let root = i
+        .block_device_mappings()
+        .iter()
+        .find(|b| root_name.is_some() && b.device_name() == root_name && b.ebs().is_some());
     let root_ty = root_block_schema().value_type();
     let prior_root = first(prior, "root_block_device");
     let root_val = root.and_then(|b| {
@@ -669,7 +690,10 @@ async fn read_many(
         describe(&aws, &ids, false)
             .await?
             .into_iter()
-            .filter_map(|(o, i)| i.instance_id().map(|id| (id.to_string(), (o.clone(), i.clone()))))
+            .filter_map(|(o, i)| {
+                i.instance_id()
+                    .map(|id| (id.to_string(), (o.clone(), i.clone())))
+            })
             .collect();
     let vol_ids: Vec<String> = found
         .values()
@@ -722,7 +746,11 @@ async fn root_device_name(aws: &Aws, ami: &str) -> Result<Option<String>, Provid
         .iter()
         .any(|b| b.device_name().map(|s| s.to_string()) == root);
     if !in_mapping {
-        if let Some(d) = img.block_device_mappings().first().and_then(|b| b.device_name()) {
+        if let Some(d) = img
+            .block_device_mappings()
+            .first()
+            .and_then(|b| b.device_name())
+        {
             return Ok(Some(d.to_string()));
         }
     }
@@ -736,7 +764,9 @@ fn metadata_request(md: &Value) -> Option<InstanceMetadataOptionsRequest> {
     let s = |k: &str| get_str(md, k).filter(|s| !s.is_empty());
     Some(
         InstanceMetadataOptionsRequest::builder()
-            .set_http_endpoint(s("http_endpoint").map(|x| InstanceMetadataEndpointState::from(x.as_str())))
+            .set_http_endpoint(
+                s("http_endpoint").map(|x| InstanceMetadataEndpointState::from(x.as_str())),
+            )
             .set_http_protocol_ipv6(
                 s("http_protocol_ipv6").map(|x| InstanceMetadataProtocolState::from(x.as_str())),
             )
@@ -768,7 +798,9 @@ async fn run(aws: &Aws, planned: &Value) -> Result<String, ProviderError> {
         .min_count(1)
         .max_count(1)
         .client_token(super::key_pair::unique_name("terraform-"))
-        .set_instance_type(get_str(planned, "instance_type").map(|t| InstanceType::from(t.as_str())))
+        .set_instance_type(
+            get_str(planned, "instance_type").map(|t| InstanceType::from(t.as_str())),
+        )
         .set_key_name(get_str(planned, "key_name").filter(|s| !s.is_empty()))
         .set_user_data(user_data_b64(planned))
         .set_ebs_optimized(get_bool(planned, "ebs_optimized"))
@@ -861,7 +893,11 @@ async fn run(aws: &Aws, planned: &Value) -> Result<String, ProviderError> {
                 .set_delete_on_termination(get_bool(&rbd, "delete_on_termination"))
                 .set_encrypted(get_bool(&rbd, "encrypted"))
                 .set_kms_key_id(get_str(&rbd, "kms_key_id").filter(|s| !s.is_empty()))
-                .set_volume_size(get_i64(&rbd, "volume_size").filter(|n| *n > 0).map(|n| n as i32))
+                .set_volume_size(
+                    get_i64(&rbd, "volume_size")
+                        .filter(|n| *n > 0)
+                        .map(|n| n as i32),
+                )
                 .set_iops(
                     get_i64(&rbd, "iops")
                         .filter(|n| *n > 0 && iops_ok)
@@ -1052,7 +1088,9 @@ async fn modify(
             (Some(p), None) => {
                 ec2.associate_iam_instance_profile()
                     .instance_id(id)
-                    .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build())
+                    .iam_instance_profile(
+                        IamInstanceProfileSpecification::builder().name(p).build(),
+                    )
                     .send()
                     .await
                     .map_err(aws_err)?;
@@ -1060,7 +1098,9 @@ async fn modify(
             (Some(p), Some(a)) => {
                 ec2.replace_iam_instance_profile_association()
                     .association_id(a)
-                    .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build())
+                    .iam_instance_profile(
+                        IamInstanceProfileSpecification::builder().name(p).build(),
+                    )
                     .send()
                     .await
                     .map_err(aws_err)?;
@@ -1075,7 +1115,8 @@ async fn modify(
             (None, None) => {}
         }
     }
-    let ud_changed = changed(prior, planned, "user_data") || changed(prior, planned, "user_data_base64");
+    let ud_changed =
+        changed(prior, planned, "user_data") || changed(prior, planned, "user_data_base64");
     let type_changed = changed(prior, planned, "instance_type");
     if ud_changed || type_changed {
         let ty = get_str(planned, "instance_type");
@@ -1340,7 +1381,9 @@ impl Resource for Instance {
         update_ec2_tags(&aws, &id, prior, planned).await?;
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
-            .ok_or_else(|| ProviderError::new(format!("EC2 Instance ({id}) not found after update")))
+            .ok_or_else(|| {
+                ProviderError::new(format!("EC2 Instance ({id}) not found after update"))
+            })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
@@ -1402,7 +1445,10 @@ mod tests {
             step(Some("stopped"), "running-new"),
             Step::Fail("unexpected state 'stopped', wanted target 'running'".into())
         );
-        assert!(matches!(step(Some("shutting-down"), "running-new"), Step::Fail(_)));
+        assert!(matches!(
+            step(Some("shutting-down"), "running-new"),
+            Step::Fail(_)
+        ));
     }
 
     #[test]

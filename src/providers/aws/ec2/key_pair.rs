@@ -112,13 +112,7 @@ async fn describe(aws: &Aws, names: &[String]) -> Result<Vec<KeyPairInfo>, Provi
     Ok(out)
 }
 
-fn to_state(
-    ctx: &ProviderCtx,
-    aws: &Aws,
-    account: &str,
-    prior: &Value,
-    k: &KeyPairInfo,
-) -> Value {
+fn to_state(ctx: &ProviderCtx, aws: &Aws, account: &str, prior: &Value, k: &KeyPairInfo) -> Value {
     let name = k.key_name().unwrap_or_default();
     let (tags, tags_all) = read_tags(ctx, aws, prior, from_ec2_tags(Some(k.tags())));
     let mut m = BTreeMap::new();
@@ -241,7 +235,9 @@ impl Resource for KeyPair {
         let id = out.key_name().unwrap_or(&name).to_string();
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
-            .ok_or_else(|| ProviderError::new(format!("EC2 Key Pair ({id}) not found after import")))
+            .ok_or_else(|| {
+                ProviderError::new(format!("EC2 Key Pair ({id}) not found after import"))
+            })
     }
 
     async fn read(&self, ctx: &ProviderCtx, state: &Value) -> Result<Option<Value>, ProviderError> {
@@ -272,7 +268,9 @@ impl Resource for KeyPair {
         crate::providers::aws::update_ec2_tags(&aws, &kid, prior, planned).await?;
         read_one(ctx, &with(planned, "id", Value::string(&id)))
             .await?
-            .ok_or_else(|| ProviderError::new(format!("EC2 Key Pair ({id}) not found after update")))
+            .ok_or_else(|| {
+                ProviderError::new(format!("EC2 Key Pair ({id}) not found after update"))
+            })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
