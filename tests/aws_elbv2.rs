@@ -38,9 +38,14 @@ fn tags(m: &Moto, arn: &str) -> BTreeMap<String, String> {
 }
 
 fn lb(m: &Moto, arn: &str) -> Option<elbv2::types::LoadBalancer> {
-    m.block_on(elb(m).describe_load_balancers().load_balancer_arns(arn).send())
-        .ok()
-        .and_then(|o| o.load_balancers().first().cloned())
+    m.block_on(
+        elb(m)
+            .describe_load_balancers()
+            .load_balancer_arns(arn)
+            .send(),
+    )
+    .ok()
+    .and_then(|o| o.load_balancers().first().cloned())
 }
 
 fn lb_attrs(m: &Moto, arn: &str) -> BTreeMap<String, String> {
@@ -64,9 +69,14 @@ fn lb_attrs(m: &Moto, arn: &str) -> BTreeMap<String, String> {
 }
 
 fn tg(m: &Moto, arn: &str) -> Option<elbv2::types::TargetGroup> {
-    m.block_on(elb(m).describe_target_groups().target_group_arns(arn).send())
-        .ok()
-        .and_then(|o| o.target_groups().first().cloned())
+    m.block_on(
+        elb(m)
+            .describe_target_groups()
+            .target_group_arns(arn)
+            .send(),
+    )
+    .ok()
+    .and_then(|o| o.target_groups().first().cloned())
 }
 
 fn tg_attrs(m: &Moto, arn: &str) -> BTreeMap<String, String> {
@@ -199,7 +209,10 @@ fn load_balancer_and_target_group_lifecycle() {
     let st = state_attrs(dir, "aws_lb.web");
     assert_eq!(st["arn"], lb_arn.as_str());
     assert_eq!(st["dns_name"], l.dns_name().unwrap());
-    assert!(st["arn_suffix"].as_str().unwrap().starts_with("app/web-one/"));
+    assert!(st["arn_suffix"]
+        .as_str()
+        .unwrap()
+        .starts_with("app/web-one/"));
     assert_eq!(st["vpc_id"], state_attrs(dir, "aws_vpc.v")["id"]);
     let t = tg(&m, &tg_arn).expect("target group created");
     assert_eq!(t.target_group_name(), Some("app-one"));
@@ -208,7 +221,10 @@ fn load_balancer_and_target_group_lifecycle() {
     assert_eq!(t.health_check_interval_seconds(), Some(15));
     assert_eq!(t.healthy_threshold_count(), Some(3));
     assert_eq!(t.matcher().unwrap().http_code(), Some("200-299"));
-    assert_eq!(tg_attrs(&m, &tg_arn)["deregistration_delay.timeout_seconds"], "30");
+    assert_eq!(
+        tg_attrs(&m, &tg_arn)["deregistration_delay.timeout_seconds"],
+        "30"
+    );
     assert_eq!(tags(&m, &tg_arn)["Name"], "one");
     let st = state_attrs(dir, "aws_lb_target_group.app");
     assert_eq!(st["health_check"]["port"], "traffic-port");
@@ -232,7 +248,10 @@ fn load_balancer_and_target_group_lifecycle() {
     assert_eq!(id_of(dir, "aws_lb_target_group.app"), tg_arn);
     assert_eq!(lb_attrs(&m, &lb_arn)["idle_timeout.timeout_seconds"], "120");
     assert_eq!(tags(&m, &lb_arn)["Name"], "two");
-    assert_eq!(tg(&m, &tg_arn).unwrap().health_check_path(), Some("/health"));
+    assert_eq!(
+        tg(&m, &tg_arn).unwrap().health_check_path(),
+        Some("/health")
+    );
     assert_eq!(tags(&m, &tg_arn)["Name"], "two");
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
@@ -264,7 +283,10 @@ fn load_balancer_and_target_group_lifecycle() {
     assert!(out.contains("/drifted"), "{out}");
     apply(&m, dir);
     assert_eq!(lb_attrs(&m, &lb_arn)["idle_timeout.timeout_seconds"], "120");
-    assert_eq!(tg(&m, &tg_arn).unwrap().health_check_path(), Some("/health"));
+    assert_eq!(
+        tg(&m, &tg_arn).unwrap().health_check_path(),
+        Some("/health")
+    );
     plan(&m, dir, 0);
 
     // Deletion protection is set on the load balancer.
@@ -276,14 +298,20 @@ fn load_balancer_and_target_group_lifecycle() {
     c.protect = false;
     write(dir, "main.tf", &lb_config(&c));
     apply(&m, dir);
-    assert_eq!(lb_attrs(&m, &lb_arn)["deletion_protection.enabled"], "false");
+    assert_eq!(
+        lb_attrs(&m, &lb_arn)["deletion_protection.enabled"],
+        "false"
+    );
 
     // Replacement: the names force new objects.
     c.name = "two";
     write(dir, "main.tf", &lb_config(&c));
     let out = plan(&m, dir, 2);
     assert!(out.contains("aws_lb.web must be replaced"), "{out}");
-    assert!(out.contains("aws_lb_target_group.app must be replaced"), "{out}");
+    assert!(
+        out.contains("aws_lb_target_group.app must be replaced"),
+        "{out}"
+    );
     let out = apply(&m, dir);
     assert!(out.contains("2 added, 0 changed, 2 destroyed"), "{out}");
     let lb2 = id_of(dir, "aws_lb.web");
@@ -297,13 +325,21 @@ fn load_balancer_and_target_group_lifecycle() {
     plan(&m, dir, 0);
 
     // Deleted out of band: re-created.
-    m.block_on(elb(&m).delete_load_balancer().load_balancer_arn(&lb2).send())
-        .unwrap();
+    m.block_on(
+        elb(&m)
+            .delete_load_balancer()
+            .load_balancer_arn(&lb2)
+            .send(),
+    )
+    .unwrap();
     m.block_on(elb(&m).delete_target_group().target_group_arn(&tg2).send())
         .unwrap();
     let out = plan(&m, dir, 2);
     assert!(out.contains("# aws_lb.web will be created"), "{out}");
-    assert!(out.contains("# aws_lb_target_group.app will be created"), "{out}");
+    assert!(
+        out.contains("# aws_lb_target_group.app will be created"),
+        "{out}"
+    );
     apply(&m, dir);
     let lb3 = id_of(dir, "aws_lb.web");
     let tg3 = id_of(dir, "aws_lb_target_group.app");
@@ -507,7 +543,10 @@ fn listeners_and_rules_lifecycle() {
     assert_eq!(r.priority(), Some("10"));
     assert_eq!(r.conditions().len(), 2);
     assert_eq!(
-        r.actions()[0].fixed_response_config().unwrap().message_body(),
+        r.actions()[0]
+            .fixed_response_config()
+            .unwrap()
+            .message_body(),
         Some("api")
     );
     assert_eq!(tags(&m, &rule_arn)["Team"], "infra");
@@ -618,7 +657,10 @@ fn listeners_and_rules_lifecycle() {
         out.contains("# aws_lb_listener_rule.api will be created"),
         "{out}"
     );
-    assert!(out.contains("# aws_lb_listener.https will be created"), "{out}");
+    assert!(
+        out.contains("# aws_lb_listener.https will be created"),
+        "{out}"
+    );
     apply(&m, dir);
     let https2 = id_of(dir, "aws_lb_listener.https");
     let rule3 = id_of(dir, "aws_lb_listener_rule.api");

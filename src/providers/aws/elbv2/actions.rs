@@ -73,12 +73,7 @@ pub fn action_schema() -> Schema {
 
 /// The schema of one rule `condition` block.
 pub fn condition_schema() -> Schema {
-    let values = || {
-        Schema::new().attr(
-            "values",
-            Attribute::required(Type::set(Type::String)),
-        )
-    };
+    let values = || Schema::new().attr("values", Attribute::required(Type::set(Type::String)));
     Schema::new()
         .block("host_header", BlockNesting::Single, values())
         .block("path_pattern", BlockNesting::Single, values())
@@ -270,8 +265,7 @@ pub fn flatten_actions(actions: &[Action], prior: &Value) -> Value {
                             ]),
                             _ => Value::null(),
                         };
-                        let tg_ty = action_schema().blocks["forward"].block.blocks
-                            ["target_group"]
+                        let tg_ty = action_schema().blocks["forward"].block.blocks["target_group"]
                             .block
                             .value_type();
                         forward = obj(vec![
@@ -291,10 +285,7 @@ pub fn flatten_actions(actions: &[Action], prior: &Value) -> Value {
                                 Value::string(r.protocol().unwrap_or("#{protocol}")),
                             ),
                             ("query", Value::string(r.query().unwrap_or("#{query}"))),
-                            (
-                                "status_code",
-                                opt_str(r.status_code().map(|s| s.as_str())),
-                            ),
+                            ("status_code", opt_str(r.status_code().map(|s| s.as_str()))),
                         ]);
                     }
                 }

@@ -127,7 +127,10 @@ fn attr_string(v: &Value, name: &str, k: Kind) -> Option<String> {
     }
     match k {
         Kind::Bool => x.as_bool().map(|b| b.to_string()),
-        Kind::Int => x.as_number().and_then(|n| n.to_i64()).map(|n| n.to_string()),
+        Kind::Int => x
+            .as_number()
+            .and_then(|n| n.to_i64())
+            .map(|n| n.to_string()),
         Kind::Str => x.as_str().map(|s| s.to_string()),
     }
 }
@@ -485,7 +488,9 @@ async fn modify_attributes(
         }
     }
     let logs = get(planned, "access_logs");
-    let prior_logs = prior.map(|p| get(p, "access_logs")).unwrap_or_else(Value::null);
+    let prior_logs = prior
+        .map(|p| get(p, "access_logs"))
+        .unwrap_or_else(Value::null);
     if !logs.is_null() || !prior_logs.is_null() {
         let fields = |v: &Value| {
             (
@@ -622,7 +627,10 @@ impl Resource for LoadBalancer {
             .elbv2()
             .create_load_balancer()
             .name(&name)
-            .set_type(get_str(planned, "load_balancer_type").map(|t| LoadBalancerTypeEnum::from(t.as_str())))
+            .set_type(
+                get_str(planned, "load_balancer_type")
+                    .map(|t| LoadBalancerTypeEnum::from(t.as_str())),
+            )
             .set_scheme(get_bool(planned, "internal").map(|i| {
                 if i {
                     LoadBalancerSchemeEnum::Internal
@@ -651,9 +659,18 @@ impl Resource for LoadBalancer {
             .and_then(|l| l.load_balancer_arn())
             .ok_or_else(|| ProviderError::new("CreateLoadBalancer returned no load balancer"))?
             .to_string();
-        let planned_n = with(&with(planned, "id", Value::string(&arn)), "name", Value::string(&name));
+        let planned_n = with(
+            &with(planned, "id", Value::string(&arn)),
+            "name",
+            Value::string(&name),
+        );
         let finish = async {
-            wait_active(&aws, &arn, timeout(planned, "create", Duration::from_secs(600))).await?;
+            wait_active(
+                &aws,
+                &arn,
+                timeout(planned, "create", Duration::from_secs(600)),
+            )
+            .await?;
             modify_attributes(&aws, &arn, None, planned).await?;
             read_one(ctx, &planned_n).await?.ok_or_else(|| {
                 ProviderError::new(format!(
@@ -736,11 +753,18 @@ impl Resource for LoadBalancer {
         }
         modify_attributes(&aws, &arn, Some(prior), planned).await?;
         update_tags(&aws, &arn, prior, planned).await?;
-        wait_active(&aws, &arn, timeout(planned, "update", Duration::from_secs(600))).await?;
+        wait_active(
+            &aws,
+            &arn,
+            timeout(planned, "update", Duration::from_secs(600)),
+        )
+        .await?;
         read_one(ctx, &with(planned, "id", Value::string(&arn)))
             .await?
             .ok_or_else(|| {
-                ProviderError::new(format!("ELBv2 Load Balancer ({arn}) not found after update"))
+                ProviderError::new(format!(
+                    "ELBv2 Load Balancer ({arn}) not found after update"
+                ))
             })
     }
 

@@ -87,7 +87,10 @@ fn to_state(
         },
     );
     set("protocol", opt_str(l.protocol().map(|p| p.as_str())));
-    set("ssl_policy", opt_str(l.ssl_policy().filter(|s| !s.is_empty())));
+    set(
+        "ssl_policy",
+        opt_str(l.ssl_policy().filter(|s| !s.is_empty())),
+    );
     let cert = l
         .certificates()
         .iter()
@@ -234,7 +237,12 @@ impl Resource for Listener {
         let aws = aws(ctx).await?;
         let arn = get_str(prior, "id").unwrap_or_default();
         let mut tag_only = true;
-        for k in self.schema.attributes.keys().chain(self.schema.blocks.keys()) {
+        for k in self
+            .schema
+            .attributes
+            .keys()
+            .chain(self.schema.blocks.keys())
+        {
             if !matches!(*k, "tags" | "tags_all" | "timeouts")
                 && !crate::engine::diff::same(&get(prior, k), &get(planned, k))
             {
@@ -246,9 +254,7 @@ impl Resource for Listener {
                 .modify_listener()
                 .listener_arn(&arn)
                 .set_port(get_i64(planned, "port").map(|p| p as i32))
-                .set_protocol(
-                    get_str(planned, "protocol").map(|p| ProtocolEnum::from(p.as_str())),
-                )
+                .set_protocol(get_str(planned, "protocol").map(|p| ProtocolEnum::from(p.as_str())))
                 .set_ssl_policy(get_str(planned, "ssl_policy"))
                 .set_certificates(certificates(planned))
                 .set_alpn_policy(get_str(planned, "alpn_policy").map(|a| vec![a]))

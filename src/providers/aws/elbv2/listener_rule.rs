@@ -107,7 +107,10 @@ fn to_state(
             None => Value::null_of(Type::Number),
         },
     );
-    set("action", flatten_actions(r.actions(), &get(prior, "action")));
+    set(
+        "action",
+        flatten_actions(r.actions(), &get(prior, "action")),
+    );
     set("condition", flatten_conditions(r.conditions()));
     let (tags, tags_all) = read_tags(ctx, aws, prior, tags);
     set("tags", tags);
@@ -288,7 +291,9 @@ impl Resource for ListenerRule {
         read_one(ctx, &with(planned, "id", Value::string(&arn)))
             .await?
             .ok_or_else(|| {
-                ProviderError::new(format!("ELBv2 Listener Rule ({arn}) not found after update"))
+                ProviderError::new(format!(
+                    "ELBv2 Listener Rule ({arn}) not found after update"
+                ))
             })
     }
 

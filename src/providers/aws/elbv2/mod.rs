@@ -28,7 +28,8 @@ pub fn register(r: &mut Registry) {
             .insert(ty, Arc::new(target_group::TargetGroup::new(ty)));
     }
     for ty in ["aws_lb_listener", "aws_alb_listener"] {
-        r.resources.insert(ty, Arc::new(listener::Listener::new(ty)));
+        r.resources
+            .insert(ty, Arc::new(listener::Listener::new(ty)));
     }
     for ty in ["aws_lb_listener_rule", "aws_alb_listener_rule"] {
         r.resources

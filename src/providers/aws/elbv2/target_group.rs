@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Matcher, ProtocolEnum, TargetGroup as Tg, TargetGroupAttribute,
-    TargetGroupIpAddressTypeEnum, TargetTypeEnum,
+    Matcher, ProtocolEnum, TargetGroup as Tg, TargetGroupAttribute, TargetGroupIpAddressTypeEnum,
+    TargetTypeEnum,
 };
 
 use crate::lang::types::Type;
@@ -248,10 +248,7 @@ fn to_state(
     );
     hc.insert(
         "matcher".to_string(),
-        opt_str(
-            tg.matcher()
-                .and_then(|m| m.http_code().or(m.grpc_code())),
-        ),
+        opt_str(tg.matcher().and_then(|m| m.http_code().or(m.grpc_code()))),
     );
     hc.insert("path".to_string(), opt_str(tg.health_check_path()));
     hc.insert(
@@ -507,7 +504,9 @@ impl Resource for TargetGroup {
             )
             .set_protocol_version(get_str(planned, "protocol_version"))
             .set_vpc_id(get_str(planned, "vpc_id"))
-            .set_target_type(get_str(planned, "target_type").map(|t| TargetTypeEnum::from(t.as_str())))
+            .set_target_type(
+                get_str(planned, "target_type").map(|t| TargetTypeEnum::from(t.as_str())),
+            )
             .set_ip_address_type(
                 get_str(planned, "ip_address_type")
                     .map(|t| TargetGroupIpAddressTypeEnum::from(t.as_str())),
@@ -523,11 +522,17 @@ impl Resource for TargetGroup {
             .and_then(|t| t.target_group_arn())
             .ok_or_else(|| ProviderError::new("CreateTargetGroup returned no target group"))?
             .to_string();
-        let planned_n = with(&with(planned, "id", Value::string(&arn)), "name", Value::string(&name));
+        let planned_n = with(
+            &with(planned, "id", Value::string(&arn)),
+            "name",
+            Value::string(&name),
+        );
         let finish = async {
             modify_attributes(&aws, &arn, None, planned).await?;
             read_one(ctx, &planned_n).await?.ok_or_else(|| {
-                ProviderError::new(format!("ELBv2 Target Group ({arn}) not found after creation"))
+                ProviderError::new(format!(
+                    "ELBv2 Target Group ({arn}) not found after creation"
+                ))
             })
         };
         finish.await.map_err(|e| partial_err(e, &planned_n, &arn))
@@ -562,10 +567,7 @@ impl Resource for TargetGroup {
             && !crate::engine::diff::same(&hc, &get(prior, "health_check"))
         {
             let req = aws.elbv2().modify_target_group().target_group_arn(&arn);
-            with_health_check!(req, &hc)
-                .send()
-                .await
-                .map_err(aws_err)?;
+            with_health_check!(req, &hc).send().await.map_err(aws_err)?;
         }
         modify_attributes(&aws, &arn, Some(prior), planned).await?;
         update_tags(&aws, &arn, prior, planned).await?;
