@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 use common::moto::*;
 
 struct Knobs<'a> {
@@ -215,7 +215,10 @@ fn seen(m: &Moto, td_arn: &str) -> Seen {
                             .image()
                             .unwrap_or_default()
                             .to_string(),
-                        t.status().map(|s| s.as_str()).unwrap_or_default().to_string(),
+                        t.status()
+                            .map(|s| s.as_str())
+                            .unwrap_or_default()
+                            .to_string(),
                     )
                 })
         };
@@ -315,7 +318,10 @@ fn ecs_web_service_lifecycle() {
     write(dir, "main.tf", &config(&k));
     let out = apply(&m, dir);
     for a in ADDRS {
-        assert!(out.contains(&format!("{a}: Creation complete")), "{a}\n{out}");
+        assert!(
+            out.contains(&format!("{a}: Creation complete")),
+            "{a}\n{out}"
+        );
     }
     let td1 = attr(dir, "aws_ecs_task_definition.app", "arn");
     let svc_arn = attr(dir, "aws_ecs_service.web", "id");
@@ -393,7 +399,10 @@ fn ecs_web_service_lifecycle() {
     )
     .unwrap();
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_ecs_service.web will be updated in-place"), "{out}");
+    assert!(
+        out.contains("aws_ecs_service.web will be updated in-place"),
+        "{out}"
+    );
     apply(&m, dir);
     assert_eq!(seen(&m, &td2).service, Some((3, td2.clone(), 1)));
 
@@ -509,8 +518,6 @@ resource "aws_cloudwatch_log_group" "gen" {
     assert_eq!(g.log_groups()[0].retention_in_days(), None);
     plan(&m, dir, 0);
     destroy(&m, dir);
-    let g = m
-        .block_on(logs.describe_log_groups().send())
-        .unwrap();
+    let g = m.block_on(logs.describe_log_groups().send()).unwrap();
     assert!(g.log_groups().is_empty(), "{g:?}");
 }

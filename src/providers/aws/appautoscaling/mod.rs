@@ -11,25 +11,23 @@ use crate::providers::aws::{aws_err, get, planned_tags_all, str_map, Aws};
 use crate::providers::{ProviderError, Registry};
 
 pub fn register(r: &mut Registry) {
-    r.resources.insert(
-        "aws_appautoscaling_target",
-        Arc::new(target::Target::new()),
-    );
-    r.resources.insert(
-        "aws_appautoscaling_policy",
-        Arc::new(policy::Policy::new()),
-    );
+    r.resources
+        .insert("aws_appautoscaling_target", Arc::new(target::Target::new()));
+    r.resources
+        .insert("aws_appautoscaling_policy", Arc::new(policy::Policy::new()));
 }
 
 /// Whether an error says the object does not exist.
 pub fn gone(e: &ProviderError) -> bool {
-    e.code.as_deref() == Some("ObjectNotFoundException")
-        || crate::providers::aws::is_not_found(e)
+    e.code.as_deref() == Some("ObjectNotFoundException") || crate::providers::aws::is_not_found(e)
 }
 
 /// The tags of a scalable target; `None` when the endpoint cannot list tags
 /// (moto does not implement the tagging operations).
-pub async fn list_tags(aws: &Aws, arn: &str) -> Result<Option<Vec<(String, String)>>, ProviderError> {
+pub async fn list_tags(
+    aws: &Aws,
+    arn: &str,
+) -> Result<Option<Vec<(String, String)>>, ProviderError> {
     match aws
         .appautoscaling()
         .list_tags_for_resource()
@@ -43,7 +41,12 @@ pub async fn list_tags(aws: &Aws, arn: &str) -> Result<Option<Vec<(String, Strin
                 .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
         )),
-        Err(e) if e.code.is_none() || e.code.as_deref().is_some_and(|c| c.contains("NotImplemented")) => {
+        Err(e)
+            if e.code.is_none()
+                || e.code
+                    .as_deref()
+                    .is_some_and(|c| c.contains("NotImplemented")) =>
+        {
             Ok(None)
         }
         Err(e) => Err(e),

@@ -13,7 +13,9 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::appautoscaling::gone;
 use crate::providers::aws::ecs::{first, items, list_of, obj, opt_int, set_of};
-use crate::providers::aws::{aws, aws_err, get, get_bool, get_i64, get_str, opt_str, str_list, Aws};
+use crate::providers::aws::{
+    aws, aws_err, get, get_bool, get_i64, get_str, opt_str, str_list, Aws,
+};
 use crate::providers::{Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema};
 
 pub struct Policy {
@@ -51,13 +53,22 @@ impl Policy {
         let s = || Attribute::optional(Type::String);
         let n = || Attribute::optional(Type::Number);
         let adj = Schema::new()
-            .attr("metric_interval_lower_bound", s().default(Value::string("")))
-            .attr("metric_interval_upper_bound", s().default(Value::string("")))
+            .attr(
+                "metric_interval_lower_bound",
+                s().default(Value::string("")),
+            )
+            .attr(
+                "metric_interval_upper_bound",
+                s().default(Value::string("")),
+            )
             .attr("scaling_adjustment", Attribute::required(Type::Number));
         let step = Schema::new()
             .attr("adjustment_type", s())
             .attr("cooldown", n())
-            .attr("metric_aggregation_type", Attribute::optional_computed(Type::String))
+            .attr(
+                "metric_aggregation_type",
+                Attribute::optional_computed(Type::String),
+            )
             .attr("min_adjustment_magnitude", n())
             .block("step_adjustment", BlockNesting::Set, adj.clone());
         let pre = Schema::new()
@@ -80,8 +91,16 @@ impl Policy {
             )
             .attr("scale_in_cooldown", n())
             .attr("scale_out_cooldown", n())
-            .block("predefined_metric_specification", BlockNesting::List, pre.clone())
-            .block("customized_metric_specification", BlockNesting::List, cust.clone());
+            .block(
+                "predefined_metric_specification",
+                BlockNesting::List,
+                pre.clone(),
+            )
+            .block(
+                "customized_metric_specification",
+                BlockNesting::List,
+                cust.clone(),
+            );
         let fnew = || Attribute::required(Type::String).force_new();
         Policy {
             schema: Schema::new()
@@ -96,7 +115,11 @@ impl Policy {
                     "policy_type",
                     Attribute::optional(Type::String).default(Value::string("StepScaling")),
                 )
-                .block("step_scaling_policy_configuration", BlockNesting::List, step.clone())
+                .block(
+                    "step_scaling_policy_configuration",
+                    BlockNesting::List,
+                    step.clone(),
+                )
                 .block(
                     "target_tracking_scaling_policy_configuration",
                     BlockNesting::List,
@@ -164,7 +187,10 @@ impl Policy {
                                 "metric_interval_upper_bound",
                                 bound(a.metric_interval_upper_bound()),
                             ),
-                            ("scaling_adjustment", Value::int(a.scaling_adjustment() as i64)),
+                            (
+                                "scaling_adjustment",
+                                Value::int(a.scaling_adjustment() as i64),
+                            ),
                         ])
                     })
                     .collect();
@@ -178,7 +204,10 @@ impl Policy {
                         "metric_aggregation_type",
                         opt_str(s.metric_aggregation_type().map(|x| x.as_str())),
                     ),
-                    ("min_adjustment_magnitude", opt_int(s.min_adjustment_magnitude())),
+                    (
+                        "min_adjustment_magnitude",
+                        opt_int(s.min_adjustment_magnitude()),
+                    ),
                     ("step_adjustment", set_of(&self.adj, adjs)),
                 ])]
             })
@@ -290,13 +319,15 @@ impl Policy {
             let adjs: Vec<StepAdjustment> = items(&c, "step_adjustment")
                 .iter()
                 .filter_map(|a| {
-                    let b = |k: &str| get_str(a, k).filter(|x| !x.is_empty()).and_then(|x| x.parse().ok());
+                    let b = |k: &str| {
+                        get_str(a, k)
+                            .filter(|x| !x.is_empty())
+                            .and_then(|x| x.parse().ok())
+                    };
                     StepAdjustment::builder()
                         .set_metric_interval_lower_bound(b("metric_interval_lower_bound"))
                         .set_metric_interval_upper_bound(b("metric_interval_upper_bound"))
-                        .set_scaling_adjustment(
-                            get_i64(a, "scaling_adjustment").map(|x| x as i32),
-                        )
+                        .set_scaling_adjustment(get_i64(a, "scaling_adjustment").map(|x| x as i32))
                         .build()
                         .ok()
                 })

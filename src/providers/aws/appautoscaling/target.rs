@@ -145,7 +145,10 @@ impl Target {
             ),
             ("min_capacity", Value::int(t.min_capacity() as i64)),
             ("max_capacity", Value::int(t.max_capacity() as i64)),
-            ("role_arn", opt_str(t.role_arn().filter(|r| !r.is_empty()))),
+            (
+                "role_arn",
+                opt_str(Some(t.role_arn()).filter(|r| !r.is_empty())),
+            ),
             ("suspended_state", list_of(&self.suspended, suspended)),
             ("tags", tags),
             ("tags_all", tags_all),
@@ -162,7 +165,9 @@ impl Target {
             .appautoscaling()
             .register_scalable_target()
             .service_namespace(ServiceNamespace::from(
-                get_str(planned, "service_namespace").unwrap_or_default().as_str(),
+                get_str(planned, "service_namespace")
+                    .unwrap_or_default()
+                    .as_str(),
             ))
             .set_resource_id(get_str(planned, "resource_id"))
             .scalable_dimension(ScalableDimension::from(
@@ -264,11 +269,15 @@ impl Resource for Target {
             .appautoscaling()
             .deregister_scalable_target()
             .service_namespace(ServiceNamespace::from(
-                get_str(prior, "service_namespace").unwrap_or_default().as_str(),
+                get_str(prior, "service_namespace")
+                    .unwrap_or_default()
+                    .as_str(),
             ))
             .set_resource_id(get_str(prior, "resource_id"))
             .scalable_dimension(ScalableDimension::from(
-                get_str(prior, "scalable_dimension").unwrap_or_default().as_str(),
+                get_str(prior, "scalable_dimension")
+                    .unwrap_or_default()
+                    .as_str(),
             ))
             .send()
             .await

@@ -46,8 +46,11 @@ impl Cluster {
             .attr("kms_key_id", s())
             .attr("logging", s())
             .block("log_configuration", BlockNesting::List, log.clone());
-        let configuration =
-            Schema::new().block("execute_command_configuration", BlockNesting::List, exec.clone());
+        let configuration = Schema::new().block(
+            "execute_command_configuration",
+            BlockNesting::List,
+            exec.clone(),
+        );
         let scd = Schema::new().attr("namespace", Attribute::required(Type::String));
         Cluster {
             schema: tag_attrs(
@@ -74,7 +77,10 @@ impl Default for Cluster {
     }
 }
 
-async fn describe(aws: &Aws, id: &str) -> Result<Option<aws_sdk_ecs::types::Cluster>, ProviderError> {
+async fn describe(
+    aws: &Aws,
+    id: &str,
+) -> Result<Option<aws_sdk_ecs::types::Cluster>, ProviderError> {
     let out = aws
         .ecs()
         .describe_clusters()
@@ -322,13 +328,15 @@ impl Resource for Cluster {
         let aws = aws(ctx).await?;
         let arn = get_str(prior, "id").unwrap_or_default();
         let changed = |k: &str| !crate::engine::diff::same(&get(prior, k), &get(planned, k));
-        if changed("setting") || changed("configuration") || changed("service_connect_defaults")
-        {
+        if changed("setting") || changed("configuration") || changed("service_connect_defaults") {
             let mut st = settings(planned);
             // A removed containerInsights setting goes back to disabled.
             for s in items(prior, "setting") {
                 if let Some(n) = get_str(&s, "name") {
-                    if !st.iter().any(|x| x.name().map(|x| x.as_str()) == Some(n.as_str())) {
+                    if !st
+                        .iter()
+                        .any(|x| x.name().map(|x| x.as_str()) == Some(n.as_str()))
+                    {
                         st.push(
                             ClusterSetting::builder()
                                 .name(ClusterSettingName::from(n.as_str()))

@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_ecs::types::{
-    ContainerDefinition, ContainerDependency, ContainerCondition,
+    ApplicationProtocol, ContainerCondition, ContainerDefinition, ContainerDependency,
     EnvironmentFile, EnvironmentFileType, FirelensConfiguration, FirelensConfigurationType,
     HealthCheck, HostEntry, KeyValuePair, LogConfiguration, LogDriver, MountPoint, PortMapping,
     RepositoryCredentials, ResourceRequirement, ResourceType, Secret, SystemControl,
-    TransportProtocol, Ulimit, UlimitName, VolumeFrom, ApplicationProtocol,
+    TransportProtocol, Ulimit, UlimitName, VolumeFrom,
 };
 use serde_json::{Map, Value as J};
 
@@ -154,22 +154,61 @@ fn smap(o: &Obj, k: &str) -> Option<HashMap<String, String>> {
             .collect()
     })
 }
-fn list<T>(o: &Obj, k: &str, f: impl Fn(&Obj) -> Result<T, ProviderError>) -> Result<Option<Vec<T>>, ProviderError> {
+fn list<T>(
+    o: &Obj,
+    k: &str,
+    f: impl Fn(&Obj) -> Result<T, ProviderError>,
+) -> Result<Option<Vec<T>>, ProviderError> {
     if !o.contains_key(k) {
         return Ok(None);
     }
-    objs(o, k).into_iter().map(f).collect::<Result<Vec<_>, _>>().map(Some)
+    objs(o, k)
+        .into_iter()
+        .map(f)
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 const KNOWN: &[&str] = &[
-    "name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "links",
-    "portMappings", "essential", "entryPoint", "command", "environment", "environmentFiles",
-    "mountPoints", "volumesFrom", "secrets", "dependsOn", "startTimeout", "stopTimeout",
-    "hostname", "user", "workingDirectory", "disableNetworking", "privileged",
-    "readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
-    "dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits",
-    "logConfiguration", "healthCheck", "systemControls", "resourceRequirements",
-    "firelensConfiguration", "credentialSpecs",
+    "name",
+    "image",
+    "repositoryCredentials",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "links",
+    "portMappings",
+    "essential",
+    "entryPoint",
+    "command",
+    "environment",
+    "environmentFiles",
+    "mountPoints",
+    "volumesFrom",
+    "secrets",
+    "dependsOn",
+    "startTimeout",
+    "stopTimeout",
+    "hostname",
+    "user",
+    "workingDirectory",
+    "disableNetworking",
+    "privileged",
+    "readonlyRootFilesystem",
+    "dnsServers",
+    "dnsSearchDomains",
+    "extraHosts",
+    "dockerSecurityOptions",
+    "interactive",
+    "pseudoTerminal",
+    "dockerLabels",
+    "ulimits",
+    "logConfiguration",
+    "healthCheck",
+    "systemControls",
+    "resourceRequirements",
+    "firelensConfiguration",
+    "credentialSpecs",
 ];
 
 /// Parse a container definitions document for RegisterTaskDefinition.
@@ -192,19 +231,26 @@ pub fn parse(doc: &str) -> Result<Vec<ContainerDefinition>, ProviderError> {
 }
 
 fn container(o: &Obj) -> Result<ContainerDefinition, ProviderError> {
-    let kv = |x: &Obj| Ok(KeyValuePair::builder().set_name(s(x, "name")).set_value(s(x, "value")).build());
+    let kv = |x: &Obj| {
+        Ok(KeyValuePair::builder()
+            .set_name(s(x, "name"))
+            .set_value(s(x, "value"))
+            .build())
+    };
     Ok(ContainerDefinition::builder()
         .set_name(s(o, "name"))
         .set_image(s(o, "image"))
-        .set_repository_credentials(match o.get("repositoryCredentials").and_then(|x| x.as_object()) {
-            Some(r) => Some(
-                RepositoryCredentials::builder()
-                    .set_credentials_parameter(s(r, "credentialsParameter"))
-                    .build()
-                    .map_err(err)?,
-            ),
-            None => None,
-        })
+        .set_repository_credentials(
+            match o.get("repositoryCredentials").and_then(|x| x.as_object()) {
+                Some(r) => Some(
+                    RepositoryCredentials::builder()
+                        .set_credentials_parameter(s(r, "credentialsParameter"))
+                        .build()
+                        .map_err(err)?,
+                ),
+                None => None,
+            },
+        )
         .set_cpu(i(o, "cpu"))
         .set_memory(i(o, "memory"))
         .set_memory_reservation(i(o, "memoryReservation"))
@@ -215,7 +261,9 @@ fn container(o: &Obj) -> Result<ContainerDefinition, ProviderError> {
                 .set_host_port(i(p, "hostPort"))
                 .set_protocol(s(p, "protocol").map(|x| TransportProtocol::from(x.as_str())))
                 .set_name(s(p, "name"))
-                .set_app_protocol(s(p, "appProtocol").map(|x| ApplicationProtocol::from(x.as_str())))
+                .set_app_protocol(
+                    s(p, "appProtocol").map(|x| ApplicationProtocol::from(x.as_str())),
+                )
                 .set_container_port_range(s(p, "containerPortRange"))
                 .build())
         })?)
@@ -286,23 +334,25 @@ fn container(o: &Obj) -> Result<ContainerDefinition, ProviderError> {
                 .build()
                 .map_err(err)
         })?)
-        .set_log_configuration(match o.get("logConfiguration").and_then(|x| x.as_object()) {
-            Some(l) => Some(
-                LogConfiguration::builder()
-                    .set_log_driver(s(l, "logDriver").map(|d| LogDriver::from(d.as_str())))
-                    .set_options(smap(l, "options"))
-                    .set_secret_options(list(l, "secretOptions", |x| {
-                        Secret::builder()
-                            .set_name(s(x, "name"))
-                            .set_value_from(s(x, "valueFrom"))
-                            .build()
-                            .map_err(err)
-                    })?)
-                    .build()
-                    .map_err(err)?,
-            ),
-            None => None,
-        })
+        .set_log_configuration(
+            match o.get("logConfiguration").and_then(|x| x.as_object()) {
+                Some(l) => Some(
+                    LogConfiguration::builder()
+                        .set_log_driver(s(l, "logDriver").map(|d| LogDriver::from(d.as_str())))
+                        .set_options(smap(l, "options"))
+                        .set_secret_options(list(l, "secretOptions", |x| {
+                            Secret::builder()
+                                .set_name(s(x, "name"))
+                                .set_value_from(s(x, "valueFrom"))
+                                .build()
+                                .map_err(err)
+                        })?)
+                        .build()
+                        .map_err(err)?,
+                ),
+                None => None,
+            },
+        )
         .set_health_check(match o.get("healthCheck").and_then(|x| x.as_object()) {
             Some(h) => Some(
                 HealthCheck::builder()
@@ -329,16 +379,18 @@ fn container(o: &Obj) -> Result<ContainerDefinition, ProviderError> {
                 .build()
                 .map_err(err)
         })?)
-        .set_firelens_configuration(match o.get("firelensConfiguration").and_then(|x| x.as_object()) {
-            Some(f) => Some(
-                FirelensConfiguration::builder()
-                    .set_type(s(f, "type").map(|t| FirelensConfigurationType::from(t.as_str())))
-                    .set_options(smap(f, "options"))
-                    .build()
-                    .map_err(err)?,
-            ),
-            None => None,
-        })
+        .set_firelens_configuration(
+            match o.get("firelensConfiguration").and_then(|x| x.as_object()) {
+                Some(f) => Some(
+                    FirelensConfiguration::builder()
+                        .set_type(s(f, "type").map(|t| FirelensConfigurationType::from(t.as_str())))
+                        .set_options(smap(f, "options"))
+                        .build()
+                        .map_err(err)?,
+                ),
+                None => None,
+            },
+        )
         .set_credential_specs(strs(o, "credentialSpecs"))
         .build())
 }
@@ -380,7 +432,11 @@ impl W {
             kv.sort();
             self.0.insert(
                 k.into(),
-                J::Object(kv.into_iter().map(|(a, b)| (a.clone(), J::String(b.clone()))).collect()),
+                J::Object(
+                    kv.into_iter()
+                        .map(|(a, b)| (a.clone(), J::String(b.clone())))
+                        .collect(),
+                ),
             );
         }
         self
@@ -411,14 +467,20 @@ pub fn to_json(defs: &[ContainerDefinition]) -> String {
 }
 
 fn container_json(c: &ContainerDefinition) -> J {
-    let secret = |x: &Secret| w().s("name", Some(x.name())).s("valueFrom", Some(x.value_from())).done();
+    let secret = |x: &Secret| {
+        w().s("name", Some(x.name()))
+            .s("valueFrom", Some(x.value_from()))
+            .done()
+    };
     let mut out = w();
     out.s("name", c.name())
         .s("image", c.image())
         .obj(
             "repositoryCredentials",
-            c.repository_credentials()
-                .map(|r| w().s("credentialsParameter", Some(r.credentials_parameter())).done()),
+            c.repository_credentials().map(|r| {
+                w().s("credentialsParameter", Some(r.credentials_parameter()))
+                    .done()
+            }),
         )
         .i("cpu", Some(c.cpu()))
         .i("memory", c.memory())
@@ -453,7 +515,11 @@ fn container_json(c: &ContainerDefinition) -> J {
             "environmentFiles",
             c.environment_files()
                 .iter()
-                .map(|e| w().s("value", Some(e.value())).s("type", Some(e.r#type().as_str())).done())
+                .map(|e| {
+                    w().s("value", Some(e.value()))
+                        .s("type", Some(e.r#type().as_str()))
+                        .done()
+                })
                 .collect(),
         )
         .arr(
@@ -533,7 +599,10 @@ fn container_json(c: &ContainerDefinition) -> J {
             c.log_configuration().map(|l| {
                 w().s("logDriver", Some(l.log_driver().as_str()))
                     .map("options", l.options())
-                    .arr("secretOptions", l.secret_options().iter().map(secret).collect())
+                    .arr(
+                        "secretOptions",
+                        l.secret_options().iter().map(secret).collect(),
+                    )
                     .done()
             }),
         )
@@ -552,14 +621,22 @@ fn container_json(c: &ContainerDefinition) -> J {
             "systemControls",
             c.system_controls()
                 .iter()
-                .map(|x| w().s("namespace", x.namespace()).s("value", x.value()).done())
+                .map(|x| {
+                    w().s("namespace", x.namespace())
+                        .s("value", x.value())
+                        .done()
+                })
                 .collect(),
         )
         .arr(
             "resourceRequirements",
             c.resource_requirements()
                 .iter()
-                .map(|x| w().s("value", Some(x.value())).s("type", Some(x.r#type().as_str())).done())
+                .map(|x| {
+                    w().s("value", Some(x.value()))
+                        .s("type", Some(x.r#type().as_str()))
+                        .done()
+                })
                 .collect(),
         )
         .obj(
@@ -586,8 +663,16 @@ mod tests {
             "volumesFrom":[],"portMappings":[{"containerPort":80,"hostPort":80,"protocol":"tcp"}],
             "environment":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]"#;
         assert!(equivalent(cfg, aws, true));
-        assert!(!equivalent(cfg, aws.replace("nginx", "httpd").as_str(), true));
-        assert!(!equivalent(cfg, &aws.replace("\"essential\":true", "\"essential\":false"), true));
+        assert!(!equivalent(
+            cfg,
+            aws.replace("nginx", "httpd").as_str(),
+            true
+        ));
+        assert!(!equivalent(
+            cfg,
+            &aws.replace("\"essential\":true", "\"essential\":false"),
+            true
+        ));
     }
 
     #[test]

@@ -29,12 +29,7 @@ pub fn register(r: &mut Registry) {
 
 /// An object value from (name, value) pairs.
 pub fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::object(
-        pairs
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+    Value::object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
 /// A list of nested-block objects.

@@ -35,7 +35,10 @@ impl Service {
     pub fn new() -> Service {
         let net = Schema::new()
             .attr("subnets", Attribute::required(Type::set(Type::String)))
-            .attr("security_groups", Attribute::optional(Type::set(Type::String)))
+            .attr(
+                "security_groups",
+                Attribute::optional(Type::set(Type::String)),
+            )
             .attr(
                 "assign_public_ip",
                 Attribute::optional(Type::Bool).default(Value::bool(false)),
@@ -70,7 +73,10 @@ impl Service {
                     "launch_type",
                     Attribute::optional_computed(Type::String).force_new(),
                 )
-                .attr("platform_version", Attribute::optional_computed(Type::String))
+                .attr(
+                    "platform_version",
+                    Attribute::optional_computed(Type::String),
+                )
                 .attr(
                     "scheduling_strategy",
                     Attribute::optional(Type::String)
@@ -109,7 +115,11 @@ impl Service {
                     BlockNesting::List,
                     breaker.clone(),
                 )
-                .block("deployment_controller", BlockNesting::List, controller.clone())
+                .block(
+                    "deployment_controller",
+                    BlockNesting::List,
+                    controller.clone(),
+                )
                 .timeouts(&["create", "update", "delete"]),
         );
         if let Some(nb) = schema.blocks.get_mut("deployment_controller") {
@@ -192,10 +202,7 @@ impl Service {
             .map(|a| {
                 vec![obj(vec![
                     ("subnets", str_set(a.subnets().to_vec())),
-                    (
-                        "security_groups",
-                        str_set(a.security_groups().to_vec()),
-                    ),
+                    ("security_groups", str_set(a.security_groups().to_vec())),
                     (
                         "assign_public_ip",
                         Value::bool(a.assign_public_ip() == Some(&AssignPublicIp::Enabled)),
@@ -256,10 +263,7 @@ impl Service {
             ("cluster", Value::string(cluster)),
             ("task_definition", Value::string(td)),
             ("desired_count", Value::int(s.desired_count() as i64)),
-            (
-                "launch_type",
-                opt_str(s.launch_type().map(|l| l.as_str())),
-            ),
+            ("launch_type", opt_str(s.launch_type().map(|l| l.as_str()))),
             ("platform_version", opt_str(s.platform_version())),
             (
                 "scheduling_strategy",
@@ -291,7 +295,10 @@ impl Service {
                 Value::bool(s.enable_ecs_managed_tags()),
             ),
             ("propagate_tags", propagate),
-            ("force_new_deployment", keep("force_new_deployment", Type::Bool)),
+            (
+                "force_new_deployment",
+                keep("force_new_deployment", Type::Bool),
+            ),
             (
                 "wait_for_steady_state",
                 Value::bool(get_bool(prior, "wait_for_steady_state").unwrap_or(false)),
@@ -299,8 +306,14 @@ impl Service {
             ("triggers", keep("triggers", Type::map(Type::String))),
             ("network_configuration", list_of(&self.net, net)),
             ("load_balancer", set_of(&self.lb, lbs)),
-            ("deployment_circuit_breaker", list_of(&self.breaker, breaker)),
-            ("deployment_controller", list_of(&self.controller, controller)),
+            (
+                "deployment_circuit_breaker",
+                list_of(&self.breaker, breaker),
+            ),
+            (
+                "deployment_controller",
+                list_of(&self.controller, controller),
+            ),
             ("tags", tags),
             ("tags_all", tags_all),
         ])
@@ -415,6 +428,15 @@ impl Resource for Service {
     ) -> Value {
         let mut p = planned;
         if let Some(prior) = prior {
+            // The same revision named by ARN or by family:revision is no change.
+            if let (Some(want), Some(had)) = (
+                get_str(&p, "task_definition"),
+                get_str(prior, "task_definition"),
+            ) {
+                if want != had && arn_name(&want) == arn_name(&had) && want.contains(':') {
+                    p = with(&p, "task_definition", Value::string(had));
+                }
+            }
             // propagate_tags NONE is the same as unset.
             if get(config, "propagate_tags").is_null()
                 && get_str(prior, "propagate_tags").as_deref() == Some("NONE")
@@ -476,8 +498,7 @@ impl Resource for Service {
                     .set_enable_execute_command(get_bool(planned, "enable_execute_command"))
                     .set_enable_ecs_managed_tags(get_bool(planned, "enable_ecs_managed_tags"))
                     .set_propagate_tags(
-                        get_str(planned, "propagate_tags")
-                            .map(|p| PropagateTags::from(p.as_str())),
+                        get_str(planned, "propagate_tags").map(|p| PropagateTags::from(p.as_str())),
                     )
                     .set_tags((!tags.is_empty()).then(|| ecs_tags(&tags)))
                     .send()
@@ -518,12 +539,7 @@ impl Resource for Service {
         let arn = get_str(prior, "id").unwrap_or_default();
         let cluster = get_str(prior, "cluster");
         let changed = |k: &str| !crate::engine::diff::same(&get(prior, k), &get(planned, k));
-        let tag_only = [
-            "tags",
-            "tags_all",
-            "wait_for_steady_state",
-            "timeouts",
-        ];
+        let tag_only = ["tags", "tags_all", "wait_for_steady_state", "timeouts"];
         let others = self
             .schema
             .attributes
@@ -550,19 +566,13 @@ impl Resource for Service {
                         .set_task_definition(get_str(planned, "task_definition"))
                         .set_platform_version(get_str(planned, "platform_version"))
                         .set_network_configuration(network(planned))
-                        .set_load_balancers(
-                            changed("load_balancer").then(|| lbs.clone()),
-                        )
+                        .set_load_balancers(changed("load_balancer").then(|| lbs.clone()))
                         .deployment_configuration(deployment(planned))
                         .set_health_check_grace_period_seconds(
-                            get_i64(planned, "health_check_grace_period_seconds")
-                                .map(|x| x as i32),
+                            get_i64(planned, "health_check_grace_period_seconds").map(|x| x as i32),
                         )
                         .set_enable_execute_command(get_bool(planned, "enable_execute_command"))
-                        .set_enable_ecs_managed_tags(get_bool(
-                            planned,
-                            "enable_ecs_managed_tags",
-                        ))
+                        .set_enable_ecs_managed_tags(get_bool(planned, "enable_ecs_managed_tags"))
                         .set_propagate_tags(
                             get_str(planned, "propagate_tags")
                                 .map(|p| PropagateTags::from(p.as_str())),
@@ -582,8 +592,16 @@ impl Resource for Service {
                 .await?;
         }
         let next = with(prior, "triggers", get(planned, "triggers"));
-        let next = with(&next, "force_new_deployment", get(planned, "force_new_deployment"));
-        let next = with(&next, "wait_for_steady_state", get(planned, "wait_for_steady_state"));
+        let next = with(
+            &next,
+            "force_new_deployment",
+            get(planned, "force_new_deployment"),
+        );
+        let next = with(
+            &next,
+            "wait_for_steady_state",
+            get(planned, "wait_for_steady_state"),
+        );
         let next = with(&next, "task_definition", get(planned, "task_definition"));
         let next = with(&next, "tags", get(planned, "tags"));
         self.read_one(ctx, &next).await?.ok_or_else(|| {

@@ -3,9 +3,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
-    Compatibility, CpuArchitecture, EfsTransitEncryption, EfsVolumeConfiguration,
-    EphemeralStorage, HostVolumeProperties, NetworkMode, OsFamily, RuntimePlatform,
-    TaskDefinitionField, Volume,
+    Compatibility, CpuArchitecture, EfsTransitEncryption, EfsVolumeConfiguration, EphemeralStorage,
+    HostVolumeProperties, NetworkMode, OsFamily, RuntimePlatform, TaskDefinitionField, Volume,
 };
 
 use crate::lang::types::Type;
@@ -142,16 +141,16 @@ impl TaskDefinition {
                                 "transit_encryption",
                                 opt_str(e.transit_encryption().map(|t| t.as_str())),
                             ),
-                            ("transit_encryption_port", opt_int(e.transit_encryption_port())),
+                            (
+                                "transit_encryption_port",
+                                opt_int(e.transit_encryption_port()),
+                            ),
                         ])]
                     })
                     .unwrap_or_default();
                 obj(vec![
                     ("name", opt_str(v.name())),
-                    (
-                        "host_path",
-                        opt_str(v.host().and_then(|h| h.source_path())),
-                    ),
+                    ("host_path", opt_str(v.host().and_then(|h| h.source_path()))),
                     (
                         "configure_at_launch",
                         match v.configured_at_launch() {
@@ -181,7 +180,12 @@ impl TaskDefinition {
             .unwrap_or_default();
         let storage: Vec<Value> = td
             .ephemeral_storage()
-            .map(|e| vec![obj(vec![("size_in_gib", Value::int(e.size_in_gib() as i64))])])
+            .map(|e| {
+                vec![obj(vec![(
+                    "size_in_gib",
+                    Value::int(e.size_in_gib() as i64),
+                )])]
+            })
             .unwrap_or_default();
         let compat: Vec<String> = td
             .requires_compatibilities()
@@ -264,26 +268,25 @@ fn volumes(planned: &Value) -> Vec<Volume> {
         .map(|v| {
             Volume::builder()
                 .set_name(get_str(v, "name"))
-                .set_host(get_str(v, "host_path").map(|p| {
-                    HostVolumeProperties::builder().source_path(p).build()
-                }))
+                .set_host(
+                    get_str(v, "host_path")
+                        .map(|p| HostVolumeProperties::builder().source_path(p).build()),
+                )
                 .set_configured_at_launch(get_bool(v, "configure_at_launch"))
-                .set_efs_volume_configuration(first(v, "efs_volume_configuration").and_then(
-                    |e| {
-                        EfsVolumeConfiguration::builder()
-                            .set_file_system_id(get_str(&e, "file_system_id"))
-                            .set_root_directory(get_str(&e, "root_directory"))
-                            .set_transit_encryption(
-                                get_str(&e, "transit_encryption")
-                                    .map(|t| EfsTransitEncryption::from(t.as_str())),
-                            )
-                            .set_transit_encryption_port(
-                                get_i64(&e, "transit_encryption_port").map(|p| p as i32),
-                            )
-                            .build()
-                            .ok()
-                    },
-                ))
+                .set_efs_volume_configuration(first(v, "efs_volume_configuration").and_then(|e| {
+                    EfsVolumeConfiguration::builder()
+                        .set_file_system_id(get_str(&e, "file_system_id"))
+                        .set_root_directory(get_str(&e, "root_directory"))
+                        .set_transit_encryption(
+                            get_str(&e, "transit_encryption")
+                                .map(|t| EfsTransitEncryption::from(t.as_str())),
+                        )
+                        .set_transit_encryption_port(
+                            get_i64(&e, "transit_encryption_port").map(|p| p as i32),
+                        )
+                        .build()
+                        .ok()
+                }))
                 .build()
         })
         .collect()
@@ -342,7 +345,9 @@ impl Resource for TaskDefinition {
             .set_memory(get_str(planned, "memory"))
             .set_execution_role_arn(get_str(planned, "execution_role_arn"))
             .set_task_role_arn(get_str(planned, "task_role_arn"))
-            .set_network_mode(get_str(planned, "network_mode").map(|n| NetworkMode::from(n.as_str())))
+            .set_network_mode(
+                get_str(planned, "network_mode").map(|n| NetworkMode::from(n.as_str())),
+            )
             .set_requires_compatibilities((!compat.is_empty()).then_some(compat))
             .set_ipc_mode(get_str(planned, "ipc_mode").map(|n| n.as_str().into()))
             .set_pid_mode(get_str(planned, "pid_mode").map(|n| n.as_str().into()))
@@ -357,19 +362,18 @@ impl Resource for TaskDefinition {
                     )
                     .build()
             }))
-            .set_ephemeral_storage(first(planned, "ephemeral_storage").and_then(|e| {
+            .set_ephemeral_storage(first(planned, "ephemeral_storage").map(|e| {
                 EphemeralStorage::builder()
                     .size_in_gib(get_i64(&e, "size_in_gib").unwrap_or(21) as i32)
                     .build()
-                    .ok()
             }))
             .set_tags((!tags.is_empty()).then(|| ecs_tags(&tags)))
             .send()
             .await
             .map_err(aws_err)?;
-        let td = out
-            .task_definition()
-            .ok_or_else(|| ProviderError::new("RegisterTaskDefinition returned no task definition"))?;
+        let td = out.task_definition().ok_or_else(|| {
+            ProviderError::new("RegisterTaskDefinition returned no task definition")
+        })?;
         Ok(self.to_state(ctx, &aws, planned, td, out.tags()))
     }
 
@@ -390,7 +394,9 @@ impl Resource for TaskDefinition {
         let next = with(&next, "track_latest", get(planned, "track_latest"));
         let next = with(&next, "tags", get(planned, "tags"));
         self.read_one(ctx, &next).await?.ok_or_else(|| {
-            ProviderError::new(format!("ECS Task Definition ({arn}) not found after update"))
+            ProviderError::new(format!(
+                "ECS Task Definition ({arn}) not found after update"
+            ))
         })
     }
 

@@ -63,9 +63,9 @@ pub fn unique_name(prefix: &str) -> String {
     let now = chrono::Utc::now();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
     format!(
-        "{prefix}{}{:02}{n:08x}",
+        "{prefix}{}{:04}{n:08x}",
         now.format("%Y%m%d%H%M%S"),
-        now.timestamp_subsec_millis() / 10
+        now.timestamp_subsec_micros() / 100
     )
 }
 
@@ -84,9 +84,7 @@ async fn find(
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(aws_err)?;
-    Ok(pages
-        .into_iter()
-        .find(|g| g.log_group_name() == Some(name)))
+    Ok(pages.into_iter().find(|g| g.log_group_name() == Some(name)))
 }
 
 fn trim_arn(arn: &str) -> String {
@@ -284,7 +282,11 @@ impl Resource for LogGroup {
         }
         let old = str_map(&get(prior, "tags_all")).unwrap_or_default();
         let new = planned_tags_all(planned);
-        let removed: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+        let removed: Vec<String> = old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .cloned()
+            .collect();
         let changed: HashMap<String, String> = new
             .iter()
             .filter(|(k, v)| old.get(*k) != Some(*v))
@@ -329,7 +331,9 @@ impl Resource for LogGroup {
             .await
             .map_err(aws_err)
         {
-            Err(e) if is_not_found(&e) || e.code.as_deref() == Some("ResourceNotFoundException") => {
+            Err(e)
+                if is_not_found(&e) || e.code.as_deref() == Some("ResourceNotFoundException") =>
+            {
                 Ok(())
             }
             r => r.map(|_| ()),
