@@ -428,6 +428,11 @@ impl<'w> Planner<'w> {
                         let mut planned =
                             rimpl.customize_plan(&pctx, prior_v.as_ref(), &cfg, proposed.value);
                         let mut replace_paths = proposed.replace_paths;
+                        // A force-new attribute the provider kept at its prior value (a
+                        // semantically equal document, like a DiffSuppressFunc) forces nothing.
+                        if let Some(p) = &prior_v {
+                            replace_paths.retain(|path| !matches!(path.as_slice(), [crate::plan::PathStep::Attr(n)] if same(&crate::providers::aws::get(&planned, n), &crate::providers::aws::get(p, n))));
+                        }
                         let mut reason = None;
                         let requested = self.opts.replace.iter().any(|r| r == &addr);
                         let triggered =
