@@ -208,7 +208,10 @@ fn iam_execution_role_lifecycle() {
     let (doc, v) = managed(&m, &parn).expect("managed policy");
     assert!(doc.contains("logs:PutLogEvents"), "{doc}");
     assert_eq!(v, "v1");
-    assert_eq!(attr(dir, "aws_iam_role_policy.secrets", "id"), "app-exec:secrets");
+    assert_eq!(
+        attr(dir, "aws_iam_role_policy.secrets", "id"),
+        "app-exec:secrets"
+    );
     assert!(attr(dir, "aws_iam_role_policy_attachment.exec", "id").starts_with("app-exec-"));
     let st = state_attrs(dir, "aws_iam_role.exec");
     assert_eq!(st["tags_all"]["Team"], "infra");
@@ -226,8 +229,14 @@ fn iam_execution_role_lifecycle() {
     c.action = "logs:CreateLogGroup";
     write(dir, "main.tf", &config(&c));
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_iam_role.exec will be updated in-place"), "{out}");
-    assert!(out.contains("aws_iam_policy.logs will be updated in-place"), "{out}");
+    assert!(
+        out.contains("aws_iam_role.exec will be updated in-place"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws_iam_policy.logs will be updated in-place"),
+        "{out}"
+    );
     let out = apply(&m, dir);
     assert!(out.contains("0 added, 2 changed, 0 destroyed"), "{out}");
     assert_eq!(
@@ -244,7 +253,10 @@ fn iam_execution_role_lifecycle() {
     assert!(out.contains("No changes."), "{out}");
 
     // Several more policy changes: the oldest version is pruned at five.
-    for (i, a) in ["logs:A1", "logs:A2", "logs:A3", "logs:A4"].iter().enumerate() {
+    for (i, a) in ["logs:A1", "logs:A2", "logs:A3", "logs:A4"]
+        .iter()
+        .enumerate()
+    {
         c.action = a;
         write(dir, "main.tf", &config(&c));
         apply(&m, dir);
@@ -266,7 +278,10 @@ fn iam_execution_role_lifecycle() {
         out.contains("aws_iam_role_policy_attachment.exec must be replaced"),
         "{out}"
     );
-    assert!(out.contains("aws_iam_role_policy.secrets must be replaced"), "{out}");
+    assert!(
+        out.contains("aws_iam_role_policy.secrets must be replaced"),
+        "{out}"
+    );
     let out = apply(&m, dir);
     assert!(out.contains("3 added, 0 changed, 3 destroyed"), "{out}");
     assert!(role(&m, "app-exec").is_none(), "old role deleted");
@@ -326,7 +341,10 @@ fn iam_execution_role_lifecycle() {
     )
     .unwrap();
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_iam_role.exec will be updated in-place"), "{out}");
+    assert!(
+        out.contains("aws_iam_role.exec will be updated in-place"),
+        "{out}"
+    );
     apply(&m, dir);
     assert_eq!(role(&m, "app-exec-2").unwrap().0, "runs tasks");
 
@@ -336,7 +354,8 @@ fn iam_execution_role_lifecycle() {
     let out = plan(&m, dir, 2);
     assert!(out.contains("aws_iam_policy.logs will be created"), "{out}");
     apply(&m, dir);
-    assert!(managed(&m, &attr(dir, "aws_iam_policy.logs", "arn")).is_some());
+    let recreated = attr(dir, "aws_iam_policy.logs", "arn");
+    assert!(managed(&m, &recreated).is_some());
     plan(&m, dir, 0);
 
     // Destroy: everything is gone (the role's inline policy and
@@ -344,13 +363,7 @@ fn iam_execution_role_lifecycle() {
     let out = destroy(&m, dir);
     assert!(out.contains("4 destroyed"), "{out}");
     assert!(role(&m, "app-exec-2").is_none());
-    assert!(managed(&m, &attr_or_empty(dir)).is_none());
-}
-
-fn attr_or_empty(dir: &Path) -> String {
-    // After destroy the state no longer holds the policy; look it up by name.
-    let _ = dir;
-    "arn:aws:iam::123456789012:policy/app-logs".to_string()
+    assert!(managed(&m, &recreated).is_none());
 }
 
 #[test]
@@ -456,11 +469,21 @@ resource "aws_iam_policy" "m" {{
 "#
         ),
     );
-    run(&m, dir, &["import", "-no-color", "aws_iam_role.r", "imported"], 0);
     run(
         &m,
         dir,
-        &["import", "-no-color", "aws_iam_role_policy.p", "imported:inline"],
+        &["import", "-no-color", "aws_iam_role.r", "imported"],
+        0,
+    );
+    run(
+        &m,
+        dir,
+        &[
+            "import",
+            "-no-color",
+            "aws_iam_role_policy.p",
+            "imported:inline",
+        ],
         0,
     );
     run(
@@ -485,7 +508,10 @@ resource "aws_iam_policy" "m" {{
         .unwrap();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{out}");
+    assert!(
+        out.contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{out}"
+    );
     apply(&m, dir);
     assert_eq!(attr(dir, "aws_iam_policy.m", "arn"), parn);
     let out = plan(&m, dir, 0);

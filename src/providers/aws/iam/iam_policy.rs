@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::policy::{decode_document, invalid_json, policies_equivalent, policy_to_set};
-use super::{from_iam_tags, iam_tags, name_prefix_from_name, no_such_entity, tag_changes, unique_name};
+use super::{
+    from_iam_tags, iam_tags, name_prefix_from_name, no_such_entity, tag_changes, unique_name,
+};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
@@ -43,10 +45,7 @@ impl IamPolicy {
                             .default(Value::string("/"))
                             .force_new(),
                     )
-                    .attr(
-                        "description",
-                        Attribute::optional(Type::String).force_new(),
-                    )
+                    .attr("description", Attribute::optional(Type::String).force_new())
                     .attr("policy", Attribute::required(Type::String)),
             ),
         }

@@ -114,7 +114,11 @@ pub fn name_prefix_from_name(name: &str) -> Option<String> {
 /// create and for the read after it).
 pub fn with_name(planned: &Value, name: &str) -> Value {
     let v = with(planned, "name", Value::string(name));
-    with(&v, "id", Value::string(get_str(&v, "id").unwrap_or_else(|| name.to_string())))
+    with(
+        &v,
+        "id",
+        Value::string(get_str(&v, "id").unwrap_or_else(|| name.to_string())),
+    )
 }
 
 /// An AWS timestamp as RFC 3339 (seconds precision, UTC).

@@ -204,7 +204,10 @@ fn canonical(s: &str) -> Option<J> {
             if keyed.is_empty() {
                 continue;
             }
-            out.insert(k.clone(), J::Array(keyed.into_iter().map(J::String).collect()));
+            out.insert(
+                k.clone(),
+                J::Array(keyed.into_iter().map(J::String).collect()),
+            );
         } else {
             out.insert(k.clone(), sort_keys(x));
         }

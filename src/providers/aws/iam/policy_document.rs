@@ -504,13 +504,11 @@ pub fn render(config: &Value) -> Result<(String, String), ProviderError> {
         let Some(text) = src.as_str() else { continue };
         let d = parse_doc(text).map_err(|e| err(format!("merging source document {i}: {e}")))?;
         for (j, st) in d.statements.iter().enumerate() {
-            if !st.sid.is_empty() {
-                if !sids.insert(st.sid.clone()) {
-                    return Err(err(format!(
-                        "merging source document {i}: duplicate Sid ({}) in source_policy_documents (statement {j}). Remove the Sid or ensure Sids are unique.",
-                        st.sid
-                    )));
-                }
+            if !st.sid.is_empty() && !sids.insert(st.sid.clone()) {
+                return Err(err(format!(
+                    "merging source document {i}: duplicate Sid ({}) in source_policy_documents (statement {j}). Remove the Sid or ensure Sids are unique.",
+                    st.sid
+                )));
             }
         }
         merged.merge(d);
@@ -550,10 +548,7 @@ mod tests {
     use crate::lang::value::Value;
 
     fn strs(xs: &[&str]) -> Value {
-        Value::set(
-            Type::String,
-            xs.iter().map(|s| Value::string(*s)).collect(),
-        )
+        Value::set(Type::String, xs.iter().map(|s| Value::string(*s)).collect())
     }
 
     fn obj(e: Vec<(&str, Value)>) -> Value {
@@ -602,10 +597,7 @@ mod tests {
     fn provider_basic_document() {
         let stmt = |e: Vec<(&str, Value)>| obj(e);
         let principal = |t: &str, ids: &[&str]| {
-            obj(vec![
-                ("type", Value::string(t)),
-                ("identifiers", strs(ids)),
-            ])
+            obj(vec![("type", Value::string(t)), ("identifiers", strs(ids))])
         };
         let cond = |t: &str, v: &str, vals: &[&str]| {
             obj(vec![
@@ -745,7 +737,10 @@ mod tests {
         assert_eq!(j, expected);
         // The provider's `test_source`: that document as a source, plus one statement.
         let src = obj(vec![
-            ("source_policy_documents", Value::list_of(vec![Value::string(j)])),
+            (
+                "source_policy_documents",
+                Value::list_of(vec![Value::string(j)]),
+            ),
             (
                 "statement",
                 Value::list_of(vec![stmt(vec![
@@ -771,7 +766,13 @@ mod tests {
 }"#;
         assert_eq!(
             j2,
-            format!("{}{}", &expected[..expected.find("    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"firehose").unwrap()], tail)
+            format!(
+                "{}{}",
+                &expected[..expected
+                    .find("    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"firehose")
+                    .unwrap()],
+                tail
+            )
         );
     }
 

@@ -13,8 +13,8 @@ use super::{
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
-    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, opt_str, partial_err,
-    plan_tags_all, planned_tags_all, read_tags, retry_on, str_set, tag_attrs, with, Aws,
+    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, opt_str, partial_err, plan_tags_all,
+    planned_tags_all, read_tags, retry_on, str_set, tag_attrs, with, Aws,
 };
 use crate::providers::{Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -343,9 +343,8 @@ async fn delete_inline(aws: &Aws, role: &str, names: &[String]) -> Result<(), Pr
 
 fn assume_policy(planned: &Value) -> Result<String, ProviderError> {
     let p = get_str(planned, "assume_role_policy").unwrap_or_default();
-    normalize_json(&p).map_err(|_| {
-        ProviderError::new(format!("assume_role_policy ({p}) is invalid JSON"))
-    })
+    normalize_json(&p)
+        .map_err(|_| ProviderError::new(format!("assume_role_policy ({p}) is invalid JSON")))
 }
 
 #[async_trait]
@@ -435,9 +434,9 @@ impl Resource for Role {
             if managed.is_wholly_known() {
                 attach(&aws, &name, &get_strs(planned, "managed_policy_arns")).await?;
             }
-            read_role(ctx, &aws, &name, &with_id)
-                .await?
-                .ok_or_else(|| ProviderError::new(format!("IAM Role ({name}) not found after creation")))
+            read_role(ctx, &aws, &name, &with_id).await?.ok_or_else(|| {
+                ProviderError::new(format!("IAM Role ({name}) not found after creation"))
+            })
         };
         finish.await.map_err(|e| partial_err(e, &with_id, &name))
     }
@@ -535,8 +534,7 @@ impl Resource for Role {
                 put_inline(&aws, &id, &add).await?;
             }
         }
-        if changed("managed_policy_arns") && get(planned, "managed_policy_arns").is_wholly_known()
-        {
+        if changed("managed_policy_arns") && get(planned, "managed_policy_arns").is_wholly_known() {
             let old = get_strs(prior, "managed_policy_arns");
             let new = get_strs(planned, "managed_policy_arns");
             let remove: Vec<String> = old.iter().filter(|a| !new.contains(a)).cloned().collect();

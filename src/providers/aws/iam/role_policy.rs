@@ -24,10 +24,7 @@ impl RolePolicy {
                     "name",
                     Attribute::optional_computed(Type::String).force_new(),
                 )
-                .attr(
-                    "name_prefix",
-                    Attribute::optional(Type::String).force_new(),
-                )
+                .attr("name_prefix", Attribute::optional(Type::String).force_new())
                 .attr("role", Attribute::required(Type::String).force_new())
                 .attr("policy", Attribute::required(Type::String)),
         }
@@ -137,7 +134,11 @@ impl Resource for RolePolicy {
         let name = unique_name(get_str(planned, "name"), get_str(planned, "name_prefix"));
         put(&aws, &role, &name, planned).await?;
         let id = format!("{role}:{name}");
-        let v = with(&with(planned, "id", Value::string(&id)), "name", Value::string(&name));
+        let v = with(
+            &with(planned, "id", Value::string(&id)),
+            "name",
+            Value::string(&name),
+        );
         read_policy(&aws, &v).await?.ok_or_else(|| {
             ProviderError::new(format!("IAM Role Policy ({id}) not found after creation"))
         })

@@ -125,7 +125,9 @@ impl Resource for RolePolicyAttachment {
     }
 
     async fn import(&self, ctx: &ProviderCtx, id: &str) -> Result<Value, ProviderError> {
-        let Some((role, arn)) = id.split_once('/').filter(|(r, a)| !r.is_empty() && !a.is_empty())
+        let Some((role, arn)) = id
+            .split_once('/')
+            .filter(|(r, a)| !r.is_empty() && !a.is_empty())
         else {
             return Err(ProviderError::new(format!(
                 "unexpected format for ID ({id}), expected <role-name>/<policy_arn>"
