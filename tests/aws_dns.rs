@@ -58,33 +58,29 @@ fn zone_tags(m: &Moto, id: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Every record set of the zone as "name type ttl values|alias".
+/// Every record set of the zone as "name type ttl values|alias", read with
+/// boto3 from moto's venv: moto writes record values as CDATA sections,
+/// which the Rust SDK's XML reader returns empty, while boto3 reads them.
 fn records(m: &Moto, zone: &str) -> Vec<String> {
-    let out = m
-        .block_on(
-            r53(m)
-                .list_resource_record_sets()
-                .hosted_zone_id(zone)
-                .send(),
-        )
-        .unwrap();
-    out.resource_record_sets()
-        .iter()
-        .map(|r| {
-            let mut vals: Vec<&str> = r.resource_records().iter().map(|x| x.value()).collect();
-            vals.sort();
-            let alias = r
-                .alias_target()
-                .map(|a| format!(" alias={}@{}", a.dns_name(), a.hosted_zone_id()))
-                .unwrap_or_default();
-            format!(
-                "{} {} {} {}{alias}",
-                r.name(),
-                r.r#type().as_str(),
-                r.ttl().unwrap_or(0),
-                vals.join(",")
-            )
-        })
+    let python = moto_bin().with_file_name("python");
+    let script = r#"
+import sys, boto3
+c = boto3.client("route53", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing")
+for r in c.list_resource_record_sets(HostedZoneId=sys.argv[2])["ResourceRecordSets"]:
+    vals = ",".join(sorted(v["Value"] for v in r.get("ResourceRecords", [])))
+    a = r.get("AliasTarget")
+    alias = f" alias={a['DNSName']}@{a['HostedZoneId']}" if a else ""
+    print(f"{r['Name']} {r['Type']} {r.get('TTL', 0)} {vals}{alias}")
+"#;
+    let out = std::process::Command::new(&python)
+        .args(["-c", script, &m.endpoint, zone])
+        .output()
+        .expect("python of the moto venv");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.to_string())
         .collect()
 }
 

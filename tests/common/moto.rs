@@ -30,7 +30,7 @@ pub struct Moto {
     _guard: MutexGuard<'static, ()>,
 }
 
-fn moto_bin() -> PathBuf {
+pub fn moto_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("HERD_MOTO_BIN") {
         return PathBuf::from(p);
     }
