@@ -77,7 +77,11 @@ for r in c.list_resource_record_sets(HostedZoneId=sys.argv[2])["ResourceRecordSe
         .args(["-c", script, &m.endpoint, zone])
         .output()
         .expect("python of the moto venv");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| l.to_string())

@@ -23,7 +23,10 @@ fn network(m: &Moto) -> Net {
         .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
     let mut subnets = vec![];
-    for (i, az) in ["us-east-1a", "us-east-1b", "us-east-1c"].iter().enumerate() {
+    for (i, az) in ["us-east-1a", "us-east-1b", "us-east-1c"]
+        .iter()
+        .enumerate()
+    {
         let s = m
             .block_on(
                 ec2.create_subnet()
@@ -280,7 +283,10 @@ fn database_stack_lifecycle() {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(secret_desc(&m, &secret_arn).as_deref(), Some("database url"));
+    assert_eq!(
+        secret_desc(&m, &secret_arn).as_deref(),
+        Some("database url")
+    );
     let url = secret_value(&m, &secret_arn);
     assert!(
         url.contains(&format!("postgres://app:{PASSWORD}@{endpoint}/app")),
@@ -399,7 +405,10 @@ fn database_stack_lifecycle() {
     )
     .unwrap();
     let out = plan(&m, dir, 2);
-    assert!(out.contains("aws_secretsmanager_secret.db will be created"), "{out}");
+    assert!(
+        out.contains("aws_secretsmanager_secret.db will be created"),
+        "{out}"
+    );
     apply(&m, dir);
     let secret_arn = state_attrs(dir, "aws_secretsmanager_secret.db")["arn"]
         .as_str()
@@ -472,7 +481,10 @@ fn database_stack_lifecycle() {
     std::fs::remove_file(dir2.join("imports.tf")).unwrap();
     no_leak(&destroy(&m, dir2));
     assert!(instance(&m, "web-db2").is_none());
-    assert!(snapshot_exists(&m, "web-db2-final"), "final snapshot on destroy");
+    assert!(
+        snapshot_exists(&m, "web-db2-final"),
+        "final snapshot on destroy"
+    );
     assert!(subnet_group_subnets(&m, "web-db").is_none());
     assert!(param_value(&m, "web-pg", "log_min_duration_statement").is_none());
     assert!(secret_desc(&m, &secret_arn).is_none());
@@ -528,7 +540,10 @@ resource "aws_db_instance" "x" {{
     // Deletion protection blocks delete with the AWS error.
     write(dir, "main.tf", &cfg(true, true));
     apply(&m, dir);
-    assert_eq!(instance(&m, &ident).unwrap().deletion_protection(), Some(true));
+    assert_eq!(
+        instance(&m, &ident).unwrap().deletion_protection(),
+        Some(true)
+    );
     let out = run(
         &m,
         dir,
@@ -543,9 +558,7 @@ resource "aws_db_instance" "x" {{
     apply(&m, dir);
     destroy(&m, dir);
     assert!(instance(&m, &ident).is_none());
-    let snaps = m
-        .block_on(rds(&m).describe_db_snapshots().send())
-        .unwrap();
+    let snaps = m.block_on(rds(&m).describe_db_snapshots().send()).unwrap();
     assert!(
         snaps
             .db_snapshots()

@@ -29,11 +29,11 @@ macro_rules! describe_by_ids {
     }};
 }
 
-pub mod availability_zones;
-pub mod internet_gateway;
 pub mod ami;
+pub mod availability_zones;
 pub mod eip;
 pub mod instance;
+pub mod internet_gateway;
 pub mod key_pair;
 pub mod nat_gateway;
 pub mod region;
