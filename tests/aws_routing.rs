@@ -630,13 +630,6 @@ fn web_stack_routing() {
     }
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
-    let out = run(
-        &m,
-        dir,
-        &["import", "-no-color", "aws_route.x", "rtb-nope"],
-        1,
-    );
-    assert!(out.contains("ROUTETABLEID_DESTINATION"), "{out}");
 
     // Destroy: nothing is left.
     let vpc = id_of(dir, "aws_vpc.main");
