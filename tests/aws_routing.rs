@@ -340,7 +340,7 @@ fn web_stack_routing() {
     );
     assert_eq!(g.state().map(|s| s.as_str()), Some("available"));
     let e = endpoint(&m, &ep_id).expect("endpoint");
-    assert_eq!(e.route_table_ids(), [rt_priv.clone()]);
+    assert_eq!(e.route_table_ids(), std::slice::from_ref(&rt_priv));
     assert_eq!(e.service_name(), Some("com.amazonaws.us-east-1.s3"));
     assert!(e.policy_document().unwrap().contains("s3:GetObject"));
 
