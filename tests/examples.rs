@@ -226,7 +226,7 @@ fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_sn
         )
         .unwrap();
     let st = &t.scalable_targets()[0];
-    assert_eq!((st.min_capacity(), st.max_capacity()), (Some(2), Some(10)));
+    assert_eq!((st.min_capacity(), st.max_capacity()), (2, 10));
     let sm = aws_sdk_secretsmanager::Client::new(&sdk);
     let v = m
         .block_on(

@@ -331,6 +331,109 @@ impl Decoder<'_, '_> {
     }
 }
 
+/// Static check of a block body against a schema, without evaluating
+/// anything (for `validate`, where values are unknown): unsupported
+/// arguments and block types, unconfigurable attributes, missing required
+/// arguments, labels on nested blocks, and the content of `dynamic` blocks.
+pub fn check_structure(
+    body: &Body,
+    schema: &Schema,
+    file: &Arc<str>,
+    context: &Option<String>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let err = |summary: &str, detail: String, span: Option<std::ops::Range<usize>>| {
+        Diagnostic::error(summary, detail)
+            .at(range_of(file, span))
+            .in_context(context.clone())
+    };
+    let block_names: Vec<&str> = schema.blocks.keys().copied().collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                let name = a.key.as_str();
+                seen.insert(name.to_string());
+                match schema.attributes.get(name) {
+                    Some(sa) if !(sa.required || sa.optional) => diags.push(err(
+                        "Value for unconfigurable attribute",
+                        format!("Can't configure a value for {name:?}: its value will be decided automatically based on the result of applying this configuration."),
+                        a.key.span(),
+                    )),
+                    Some(_) => {}
+                    None if schema.blocks.contains_key(name) => diags.push(err(
+                        "Unsupported argument",
+                        format!("An argument named {name:?} is not expected here. Did you mean to define a block of type {name:?}?"),
+                        a.key.span(),
+                    )),
+                    None => diags.push(err(
+                        "Unsupported argument",
+                        format!(
+                            "An argument named {name:?} is not expected here.{}",
+                            suggest(name, &schema.config_names())
+                        ),
+                        a.key.span(),
+                    )),
+                }
+            }
+            Structure::Block(b) => {
+                let kind = b.ident.as_str();
+                let (label, inner) = if kind == "dynamic" {
+                    let Some(l) = b.labels.first().map(|l| l.as_str().to_string()) else {
+                        diags.push(err(
+                            "Missing name for block",
+                            "A dynamic block requires one label: the type of block to generate."
+                                .into(),
+                            b.ident.span(),
+                        ));
+                        continue;
+                    };
+                    let content = b.body.iter().find_map(|s| match s {
+                        Structure::Block(c) if c.ident.as_str() == "content" => Some(&c.body),
+                        _ => None,
+                    });
+                    (l, content)
+                } else {
+                    if !b.labels.is_empty() && schema.blocks.contains_key(kind) {
+                        diags.push(err(
+                            "Extraneous label for block",
+                            format!("No labels are expected for {kind} blocks."),
+                            b.ident.span(),
+                        ));
+                        continue;
+                    }
+                    (kind.to_string(), Some(&b.body))
+                };
+                let Some(nb) = schema.blocks.get(label.as_str()) else {
+                    let detail = if schema.attributes.contains_key(label.as_str()) {
+                        format!("Blocks of type {label:?} are not expected here. Did you mean to define argument {label:?}? If so, use the equals sign to assign it a value.")
+                    } else {
+                        format!(
+                            "Blocks of type {label:?} are not expected here.{}",
+                            suggest(&label, &block_names)
+                        )
+                    };
+                    diags.push(err("Unsupported block type", detail, b.ident.span()));
+                    continue;
+                };
+                if let Some(inner) = inner {
+                    diags.extend(check_structure(inner, &nb.block, file, context));
+                }
+            }
+        }
+    }
+    for (name, sa) in &schema.attributes {
+        if sa.required && !seen.contains(*name) {
+            diags.push(err(
+                "Missing required argument",
+                format!("The argument {name:?} is required, but no definition was found."),
+                body.span(),
+            ));
+        }
+    }
+    diags
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -450,107 +553,4 @@ mod tests {
             "{s:?}"
         );
     }
-}
-
-/// Static check of a block body against a schema, without evaluating
-/// anything (for `validate`, where values are unknown): unsupported
-/// arguments and block types, unconfigurable attributes, missing required
-/// arguments, labels on nested blocks, and the content of `dynamic` blocks.
-pub fn check_structure(
-    body: &Body,
-    schema: &Schema,
-    file: &Arc<str>,
-    context: &Option<String>,
-) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    let err = |summary: &str, detail: String, span: Option<std::ops::Range<usize>>| {
-        Diagnostic::error(summary, detail)
-            .at(range_of(file, span))
-            .in_context(context.clone())
-    };
-    let block_names: Vec<&str> = schema.blocks.keys().copied().collect();
-    let mut seen = std::collections::BTreeSet::new();
-    for s in body.iter() {
-        match s {
-            Structure::Attribute(a) => {
-                let name = a.key.as_str();
-                seen.insert(name.to_string());
-                match schema.attributes.get(name) {
-                    Some(sa) if !(sa.required || sa.optional) => diags.push(err(
-                        "Value for unconfigurable attribute",
-                        format!("Can't configure a value for {name:?}: its value will be decided automatically based on the result of applying this configuration."),
-                        a.key.span(),
-                    )),
-                    Some(_) => {}
-                    None if schema.blocks.contains_key(name) => diags.push(err(
-                        "Unsupported argument",
-                        format!("An argument named {name:?} is not expected here. Did you mean to define a block of type {name:?}?"),
-                        a.key.span(),
-                    )),
-                    None => diags.push(err(
-                        "Unsupported argument",
-                        format!(
-                            "An argument named {name:?} is not expected here.{}",
-                            suggest(name, &schema.config_names())
-                        ),
-                        a.key.span(),
-                    )),
-                }
-            }
-            Structure::Block(b) => {
-                let kind = b.ident.as_str();
-                let (label, inner) = if kind == "dynamic" {
-                    let Some(l) = b.labels.first().map(|l| l.as_str().to_string()) else {
-                        diags.push(err(
-                            "Missing name for block",
-                            "A dynamic block requires one label: the type of block to generate."
-                                .into(),
-                            b.ident.span(),
-                        ));
-                        continue;
-                    };
-                    let content = b.body.iter().find_map(|s| match s {
-                        Structure::Block(c) if c.ident.as_str() == "content" => Some(&c.body),
-                        _ => None,
-                    });
-                    (l, content)
-                } else {
-                    if !b.labels.is_empty() && schema.blocks.contains_key(kind) {
-                        diags.push(err(
-                            "Extraneous label for block",
-                            format!("No labels are expected for {kind} blocks."),
-                            b.ident.span(),
-                        ));
-                        continue;
-                    }
-                    (kind.to_string(), Some(&b.body))
-                };
-                let Some(nb) = schema.blocks.get(label.as_str()) else {
-                    let detail = if schema.attributes.contains_key(label.as_str()) {
-                        format!("Blocks of type {label:?} are not expected here. Did you mean to define argument {label:?}? If so, use the equals sign to assign it a value.")
-                    } else {
-                        format!(
-                            "Blocks of type {label:?} are not expected here.{}",
-                            suggest(&label, &block_names)
-                        )
-                    };
-                    diags.push(err("Unsupported block type", detail, b.ident.span()));
-                    continue;
-                };
-                if let Some(inner) = inner {
-                    diags.extend(check_structure(inner, &nb.block, file, context));
-                }
-            }
-        }
-    }
-    for (name, sa) in &schema.attributes {
-        if sa.required && !seen.contains(*name) {
-            diags.push(err(
-                "Missing required argument",
-                format!("The argument {name:?} is required, but no definition was found."),
-                body.span(),
-            ));
-        }
-    }
-    diags
 }
