@@ -412,6 +412,7 @@ resource "aws_acm_certificate_validation" "cert" {{
 }
 
 /// (domain, SANs, status, tags) of a certificate; `None` when gone.
+#[allow(clippy::type_complexity)]
 fn cert(m: &Moto, arn: &str) -> Option<(String, Vec<String>, String, BTreeMap<String, String>)> {
     let out = m
         .block_on(acm(m).describe_certificate().certificate_arn(arn).send())
