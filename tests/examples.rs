@@ -171,7 +171,7 @@ fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_sn
         "aws_cloudwatch_log_group.app",
     ] {
         assert!(
-            checked.iter().any(|c| *c == r),
+            checked.contains(&r),
             "checkov reported nothing for {r}: {checked:?}"
         );
     }
