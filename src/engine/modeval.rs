@@ -1044,7 +1044,12 @@ pub fn for_each_pairs(v: &Value) -> Result<Vec<(String, Value)>, String> {
     if v.sensitive {
         return Err("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
     }
-    if !v.is_wholly_known() {
+    // A map's keys are known once the map is; its values may be unknown.
+    let keys_known = match &v.kind {
+        Kind::Map(..) | Kind::Object(_) => v.is_known(),
+        _ => v.is_wholly_known(),
+    };
+    if !keys_known {
         return Err("The \"for_each\" map includes keys or set values derived from resource attributes that cannot be determined until apply, and so Terraform cannot determine the full set of keys that will identify the instances of this resource.".into());
     }
     match &v.kind {

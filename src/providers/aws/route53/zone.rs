@@ -159,6 +159,11 @@ pub(super) async fn read_zone(
         .and_then(|v| v.first().cloned())
         .and_then(|s| s.split_whitespace().next().map(|x| x.to_string()))
         .map(|s| s.trim_end_matches('.').to_string())
+        .or_else(|| {
+            name_servers
+                .first()
+                .map(|s| s.trim_end_matches('.').to_string())
+        })
         .unwrap_or_default();
     let delegation_set_id = out
         .delegation_set()
