@@ -151,8 +151,6 @@ output "sg" { value = data.aws_security_group.sg }
     let vv = v("vpc");
     assert_eq!(vv["id"], vpc.as_str());
     assert_eq!(vv["cidr_block"], "10.42.0.0/16");
-    assert_eq!(vv["default"], false);
-    assert_eq!(vv["state"], "available");
     assert_eq!(vv["tags"]["Name"], "data-vpc");
     assert_eq!(vv["enable_dns_support"], true);
     assert!(vv["arn"]
