@@ -429,8 +429,8 @@ impl Resource for VpcSecurityGroupRule {
         ]
         .iter()
         .any(|k| {
-            !(crate::engine::diff::same(&get(prior, k), &get(planned, k))
-                || get(prior, k).is_null() && get(planned, k).is_null())
+            let (a, b) = (get(prior, k), get(planned, k));
+            !(crate::engine::diff::same(&a, &b) || (a.is_null() && b.is_null()))
         });
         if changed && source_kind(prior) != source_kind(planned) {
             // A rule's source type cannot change: the provider replaces it.
