@@ -296,7 +296,6 @@ fn database_stack_lifecycle() {
     no_leak(&plan(&m, dir, 0));
     let show = run(&m, dir, &["show", "-json"], 0);
     no_leak(&show);
-    no_leak(&run(&m, dir, &["show", "-no-color"], 0));
 
     // In-place updates.
     let three = net.subnets.clone();
