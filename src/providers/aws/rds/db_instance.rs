@@ -10,10 +10,12 @@ use aws_sdk_rds::types::DbInstance as Db;
 use crate::engine::diff::same;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::providers::aws::rds::{create_name, not_found, prefix_of, rds_tags, from_rds_tags, update_tags};
+use crate::providers::aws::rds::{
+    create_name, from_rds_tags, not_found, prefix_of, rds_tags, update_tags,
+};
 use crate::providers::aws::{
-    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, opt_str, partial_err,
-    plan_tags_all, planned_tags_all, read_tags, str_set, tag_attrs, wait_until, with, Aws,
+    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, opt_str, partial_err, plan_tags_all,
+    planned_tags_all, read_tags, str_set, tag_attrs, wait_until, with, Aws,
 };
 use crate::providers::{timeout, Attribute, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -53,7 +55,10 @@ impl DbInstance {
                     .attr("identifier_prefix", oc().force_new())
                     .attr("engine", oc().force_new())
                     .attr("engine_version", oc())
-                    .attr("allow_major_version_upgrade", Attribute::optional(Type::Bool))
+                    .attr(
+                        "allow_major_version_upgrade",
+                        Attribute::optional(Type::Bool),
+                    )
                     .attr("instance_class", Attribute::required(Type::String))
                     .attr("allocated_storage", ocn())
                     .attr("max_allocated_storage", Attribute::optional(Type::Number))
@@ -226,7 +231,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
     set("resource_id", opt_str(d.dbi_resource_id()));
     set("arn", opt_str(d.db_instance_arn()));
     set("identifier", Value::string(ident));
-    set("identifier_prefix", prefix_of(prior, "identifier_prefix", ident));
+    set(
+        "identifier_prefix",
+        prefix_of(prior, "identifier_prefix", ident),
+    );
     set("address", Value::string(address));
     set(
         "endpoint",
@@ -235,7 +243,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
             _ => address.to_string(),
         }),
     );
-    set("hosted_zone_id", opt_str(ep.and_then(|e| e.hosted_zone_id())));
+    set(
+        "hosted_zone_id",
+        opt_str(ep.and_then(|e| e.hosted_zone_id())),
+    );
     set("status", opt_str(d.db_instance_status()));
     set(
         "latest_restorable_time",
@@ -270,7 +281,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
         Value::int(d.storage_throughput().unwrap_or(0) as i64),
     );
     set("storage_encrypted", b(d.storage_encrypted()));
-    set("kms_key_id", Value::string(d.kms_key_id().unwrap_or_default()));
+    set(
+        "kms_key_id",
+        Value::string(d.kms_key_id().unwrap_or_default()),
+    );
     set("db_name", opt_str(d.db_name()));
     set("username", opt_str(d.master_username()));
     set("password", get(prior, "password"));
@@ -357,7 +371,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
                 .as_deref(),
         ),
     );
-    set("skip_final_snapshot", keep("skip_final_snapshot", Value::bool(false)));
+    set(
+        "skip_final_snapshot",
+        keep("skip_final_snapshot", Value::bool(false)),
+    );
     set(
         "final_snapshot_identifier",
         get(prior, "final_snapshot_identifier"),
@@ -366,7 +383,10 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
         "delete_automated_backups",
         keep("delete_automated_backups", Value::bool(true)),
     );
-    set("apply_immediately", keep("apply_immediately", Value::bool(false)));
+    set(
+        "apply_immediately",
+        keep("apply_immediately", Value::bool(false)),
+    );
     set("copy_tags_to_snapshot", b(d.copy_tags_to_snapshot()));
     set("deletion_protection", b(d.deletion_protection()));
     set(
@@ -553,7 +573,9 @@ impl Resource for DbInstance {
             )
             .await?;
             read_one(ctx, &aws, &probe).await?.ok_or_else(|| {
-                ProviderError::new(format!("RDS DB Instance ({ident}) not found after creation"))
+                ProviderError::new(format!(
+                    "RDS DB Instance ({ident}) not found after creation"
+                ))
             })
         };
         finish.await.map_err(|e| partial_err(e, &probe, &ident))
@@ -590,27 +612,47 @@ impl Resource for DbInstance {
                 }
             };
         }
-        put!("instance_class", set_db_instance_class, get_str(planned, "instance_class"));
-        put!("allocated_storage", set_allocated_storage, i32_of(planned, "allocated_storage"));
+        put!(
+            "instance_class",
+            set_db_instance_class,
+            get_str(planned, "instance_class")
+        );
+        put!(
+            "allocated_storage",
+            set_allocated_storage,
+            i32_of(planned, "allocated_storage")
+        );
         put!(
             "max_allocated_storage",
             set_max_allocated_storage,
             i32_of(planned, "max_allocated_storage")
         );
-        put!("storage_type", set_storage_type, s_of(planned, "storage_type"));
+        put!(
+            "storage_type",
+            set_storage_type,
+            s_of(planned, "storage_type")
+        );
         put!("iops", set_iops, i32_of(planned, "iops"));
         put!(
             "storage_throughput",
             set_storage_throughput,
             i32_of(planned, "storage_throughput")
         );
-        put!("engine_version", set_engine_version, s_of(planned, "engine_version"));
+        put!(
+            "engine_version",
+            set_engine_version,
+            s_of(planned, "engine_version")
+        );
         put!(
             "allow_major_version_upgrade",
             set_allow_major_version_upgrade,
             get_bool(planned, "allow_major_version_upgrade")
         );
-        put!("password", set_master_user_password, get_str(planned, "password"));
+        put!(
+            "password",
+            set_master_user_password,
+            get_str(planned, "password")
+        );
         put!(
             "manage_master_user_password",
             set_manage_master_user_password,
@@ -642,7 +684,11 @@ impl Resource for DbInstance {
             set_ca_certificate_identifier,
             s_of(planned, "ca_cert_identifier")
         );
-        put!("network_type", set_network_type, s_of(planned, "network_type"));
+        put!(
+            "network_type",
+            set_network_type,
+            s_of(planned, "network_type")
+        );
         put!(
             "publicly_accessible",
             set_publicly_accessible,
@@ -706,11 +752,15 @@ impl Resource for DbInstance {
         }
         let arn = get_str(prior, "arn").unwrap_or_default();
         update_tags(&aws, &arn, prior, planned).await?;
-        read_one(ctx, &aws, &with(planned, "identifier", Value::string(&ident)))
-            .await?
-            .ok_or_else(|| {
-                ProviderError::new(format!("RDS DB Instance ({ident}) not found after update"))
-            })
+        read_one(
+            ctx,
+            &aws,
+            &with(planned, "identifier", Value::string(&ident)),
+        )
+        .await?
+        .ok_or_else(|| {
+            ProviderError::new(format!("RDS DB Instance ({ident}) not found after update"))
+        })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
@@ -777,10 +827,21 @@ mod tests {
     fn waiter_states() {
         assert_eq!(ready_step("available"), Step::Done);
         assert_eq!(ready_step("storage-optimization"), Step::Done);
-        for s in ["creating", "backing-up", "modifying", "rebooting", "upgrading"] {
+        for s in [
+            "creating",
+            "backing-up",
+            "modifying",
+            "rebooting",
+            "upgrading",
+        ] {
             assert_eq!(ready_step(s), Step::Wait, "{s}");
         }
-        for s in ["failed", "incompatible-parameters", "storage-full", "stopped"] {
+        for s in [
+            "failed",
+            "incompatible-parameters",
+            "storage-full",
+            "stopped",
+        ] {
             assert!(matches!(ready_step(s), Step::Fail(_)), "{s}");
         }
         assert_eq!(gone_step(None), Step::Done);
@@ -791,7 +852,11 @@ mod tests {
 
     #[test]
     fn engine_version_prefix() {
-        let p = with(&Value::empty_object(), "engine_version", Value::string("16"));
+        let p = with(
+            &Value::empty_object(),
+            "engine_version",
+            Value::string("16"),
+        );
         assert_eq!(engine_version(&p, "16.3").as_str(), Some("16"));
         assert_eq!(engine_version(&p, "17.1").as_str(), Some("17.1"));
         assert_eq!(engine_version(&p, "160.1").as_str(), Some("160.1"));

@@ -8,10 +8,12 @@ use aws_sdk_rds::types::{ApplyMethod, Parameter};
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::providers::aws::rds::{create_name, list_tags, not_found, prefix_of, rds_tags, update_tags};
+use crate::providers::aws::rds::{
+    create_name, list_tags, not_found, prefix_of, rds_tags, update_tags,
+};
 use crate::providers::aws::{
-    aws, aws_err, get, get_str, opt_str, partial_err, plan_tags_all, planned_tags_all,
-    read_tags, retry_on, tag_attrs, with, Aws,
+    aws, aws_err, get, get_str, opt_str, partial_err, plan_tags_all, planned_tags_all, read_tags,
+    retry_on, tag_attrs, with, Aws,
 };
 use crate::providers::{Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema};
 
@@ -194,7 +196,11 @@ async fn read_one(
                 .cloned()
                 .or_else(|| p.apply_method().map(|m| m.as_str().to_lowercase()))
                 .unwrap_or_else(|| "immediate".into());
-            Some(param_value(n, p.parameter_value().unwrap_or_default(), &method))
+            Some(param_value(
+                n,
+                p.parameter_value().unwrap_or_default(),
+                &method,
+            ))
         })
         .collect();
     let (tags, tags_all) = read_tags(ctx, aws, prior, list_tags(aws, arn).await?);

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::providers::aws::rds::{create_name, list_tags, not_found, prefix_of, rds_tags, update_tags};
+use crate::providers::aws::rds::{
+    create_name, list_tags, not_found, prefix_of, rds_tags, update_tags,
+};
 use crate::providers::aws::{
     aws, aws_err, get_str, get_strs, opt_str, partial_err, plan_tags_all, planned_tags_all,
     read_tags, str_set, tag_attrs, with, Aws,
@@ -198,7 +200,9 @@ impl Resource for DbSubnetGroup {
         read_one(ctx, &aws, &with(planned, "id", Value::string(&name)))
             .await?
             .ok_or_else(|| {
-                ProviderError::new(format!("RDS DB Subnet Group ({name}) not found after update"))
+                ProviderError::new(format!(
+                    "RDS DB Subnet Group ({name}) not found after update"
+                ))
             })
     }
 

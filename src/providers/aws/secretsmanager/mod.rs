@@ -9,10 +9,8 @@ use std::sync::Arc;
 use crate::providers::{ProviderError, Registry};
 
 pub fn register(r: &mut Registry) {
-    r.resources.insert(
-        "aws_secretsmanager_secret",
-        Arc::new(secret::Secret::new()),
-    );
+    r.resources
+        .insert("aws_secretsmanager_secret", Arc::new(secret::Secret::new()));
     r.resources.insert(
         "aws_secretsmanager_secret_version",
         Arc::new(secret_version::SecretVersion::new()),
@@ -46,7 +44,10 @@ mod tests {
 
     #[test]
     fn json_documents() {
-        assert!(json_equal(r#"{"a":1,"b":[1,2]}"#, "{ \"b\": [1, 2],\n \"a\": 1 }"));
+        assert!(json_equal(
+            r#"{"a":1,"b":[1,2]}"#,
+            "{ \"b\": [1, 2],\n \"a\": 1 }"
+        ));
         assert!(!json_equal(r#"{"a":1}"#, r#"{"a":2}"#));
         assert!(!json_equal(r#"{"b":[1,2]}"#, r#"{"b":[2,1]}"#));
     }

@@ -98,7 +98,13 @@ async fn read_one(
         return Ok(None);
     };
     let sm = aws.secretsmanager();
-    let d = match sm.describe_secret().secret_id(&id).send().await.map_err(aws_err) {
+    let d = match sm
+        .describe_secret()
+        .secret_id(&id)
+        .send()
+        .await
+        .map_err(aws_err)
+    {
         Ok(d) => d,
         Err(e) if gone(&e) => return Ok(None),
         Err(e) => return Err(e),
@@ -266,9 +272,9 @@ impl Resource for Secret {
         let aws = aws(ctx).await?;
         let name = match get_str(planned, "name") {
             Some(n) => n,
-            None => unique_name(
-                &get_str(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-            ),
+            None => {
+                unique_name(&get_str(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()))
+            }
         };
         let tags = planned_tags_all(planned);
         let replicas = replicas_of(planned);
@@ -365,7 +371,10 @@ impl Resource for Secret {
             sm.replicate_secret_to_regions()
                 .secret_id(&arn)
                 .set_add_replica_regions(Some(added))
-                .set_force_overwrite_replica_secret(get_bool(planned, "force_overwrite_replica_secret"))
+                .set_force_overwrite_replica_secret(get_bool(
+                    planned,
+                    "force_overwrite_replica_secret",
+                ))
                 .send()
                 .await
                 .map_err(aws_err)?;
@@ -402,7 +411,9 @@ impl Resource for Secret {
         read_one(ctx, &aws, &with(planned, "id", Value::string(&arn)))
             .await?
             .ok_or_else(|| {
-                ProviderError::new(format!("Secrets Manager Secret ({arn}) not found after update"))
+                ProviderError::new(format!(
+                    "Secrets Manager Secret ({arn}) not found after update"
+                ))
             })
     }
 
@@ -440,7 +451,13 @@ impl Resource for Secret {
             &format!("Secrets Manager Secret ({arn}) delete"),
             Duration::from_secs(120),
             || async {
-                match sm.describe_secret().secret_id(&arn).send().await.map_err(aws_err) {
+                match sm
+                    .describe_secret()
+                    .secret_id(&arn)
+                    .send()
+                    .await
+                    .map_err(aws_err)
+                {
                     Ok(d) => Ok(d.deleted_date().is_some()),
                     Err(e) if gone(&e) => Ok(true),
                     Err(e) => Err(e),

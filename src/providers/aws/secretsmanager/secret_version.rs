@@ -202,7 +202,9 @@ impl Resource for SecretVersion {
             None => None,
         };
         let stages = get(planned, "version_stages");
-        let stages = stages.is_wholly_known().then(|| get_strs(planned, "version_stages"));
+        let stages = stages
+            .is_wholly_known()
+            .then(|| get_strs(planned, "version_stages"));
         let out = aws
             .secretsmanager()
             .put_secret_value()
@@ -245,10 +247,10 @@ impl Resource for SecretVersion {
         attach(&aws, &secret, &version, &added).await?;
         detach(&aws, &secret, &version, &removed).await?;
         read_one(&aws, planned).await?.ok_or_else(|| {
-                ProviderError::new(format!(
-                    "Secrets Manager Secret Version ({id}) not found after update"
-                ))
-            })
+            ProviderError::new(format!(
+                "Secrets Manager Secret Version ({id}) not found after update"
+            ))
+        })
     }
 
     async fn delete(&self, ctx: &ProviderCtx, prior: &Value) -> Result<(), ProviderError> {
@@ -278,7 +280,10 @@ mod tests {
     fn ids() {
         assert_eq!(
             split_id("arn:aws:secretsmanager:us-east-1:1:secret:x|v1").ok(),
-            Some(("arn:aws:secretsmanager:us-east-1:1:secret:x".into(), "v1".into()))
+            Some((
+                "arn:aws:secretsmanager:us-east-1:1:secret:x".into(),
+                "v1".into()
+            ))
         );
         assert!(split_id("nope").is_err());
         assert!(split_id("a|").is_err());
