@@ -347,7 +347,7 @@ fn sensitive_values() {
         ),
     ]);
     let mut p = plan(vec![change(
-        "aws_db_instance.db",
+        "aws_schemaless_db.db",
         AWS,
         Action::Update,
         Some(before),

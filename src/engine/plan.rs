@@ -428,11 +428,15 @@ impl<'w> Planner<'w> {
                         let mut planned =
                             rimpl.customize_plan(&pctx, prior_v.as_ref(), &cfg, proposed.value);
                         let mut replace_paths = proposed.replace_paths;
-                        // A force-new attribute the provider kept at its prior value (a
-                        // semantically equal document, like a DiffSuppressFunc) forces nothing.
-                        if let Some(p) = &prior_v {
-                            replace_paths.retain(|path| !matches!(path.as_slice(), [crate::plan::PathStep::Attr(n)] if same(&crate::providers::aws::get(&planned, n), &crate::providers::aws::get(p, n))));
-                        }
+                        // A force-new attribute the resource normalised back to its prior
+                        // value (the provider's StateFunc, e.g. a lower-cased name) is no change.
+                        replace_paths.retain(|p| match (p.as_slice(), &prior_v) {
+                            ([crate::plan::PathStep::Attr(n)], Some(pv)) => {
+                                let at = |v: &Value| v.as_entries().and_then(|m| m.get(n)).cloned();
+                                !matches!((at(&planned), at(pv)), (Some(a), Some(b)) if same(&a, &b))
+                            }
+                            _ => true,
+                        });
                         let mut reason = None;
                         let requested = self.opts.replace.iter().any(|r| r == &addr);
                         let triggered =
