@@ -148,6 +148,9 @@ impl Moto {
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_DEFAULT_REGION")
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            // moto answers operations it lacks with HTTP 500, which the SDK
+            // would retry: once is enough here.
+            .env("AWS_MAX_ATTEMPTS", "2")
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         c

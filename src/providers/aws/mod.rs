@@ -385,7 +385,8 @@ async fn build(cfg: &Value) -> Result<Aws, ProviderError> {
     // retry_mode: the block's, else AWS_RETRY_MODE, else adaptive (a client
     // side rate limiter per service that backs off on throttling and speeds
     // up again on success). max_retries: the block's, else
-    // AWS_MAX_ATTEMPTS - 1, else 25 like the Terraform AWS provider.
+    // AWS_MAX_ATTEMPTS - 1, else 8 (the Terraform AWS provider uses 25; with
+    // adaptive rate limiting fewer suffice, and server errors fail sooner).
     let mode = get_str(cfg, "retry_mode")
         .or_else(|| std::env::var("AWS_RETRY_MODE").ok())
         .unwrap_or_else(|| "adaptive".to_string());
@@ -401,10 +402,10 @@ async fn build(cfg: &Value) -> Result<Aws, ProviderError> {
                 .and_then(|s| s.parse::<i64>().ok())
                 .map(|n| n - 1)
         })
-        .unwrap_or(25);
+        .unwrap_or(8);
     retry = retry
         .with_max_attempts((retries.max(0) as u32).saturating_add(1))
-        .with_max_backoff(Duration::from_secs(20));
+        .with_max_backoff(Duration::from_secs(5));
     loader = loader.retry_config(retry);
     let sdk = loader.load().await;
     let Some(region) = sdk.region().map(|r| r.to_string()) else {
