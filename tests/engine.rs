@@ -1158,3 +1158,24 @@ fn interrupt_finishes_in_flight_work_and_saves_state() {
         "the in-flight resource is saved, its dependent never started"
     );
 }
+
+/// A root resource that refers to one output of a module must not freeze the
+/// module's other outputs: `second` reads `b_ids`, which exists only after
+/// `module.m.terraform_data.b` is created, well after `first` started.
+#[test]
+fn module_outputs_are_read_when_their_resources_are_applied() {
+    let d = setup("module_outputs_order");
+    ok(d.path(), &["init"]);
+    ok(d.path(), &["apply", "-auto-approve"]);
+    let s = state(&d);
+    let a_id = attr(&s, Some("module.m"), "a", 0, "id");
+    let a_id = a_id.as_str().unwrap();
+    let second = attr(&s, None, "second", 0, "input");
+    assert_eq!(
+        second,
+        serde_json::json!([format!("{a_id}-0"), format!("{a_id}-1")]),
+        "terraform_data.second got a stale module output"
+    );
+    let out = run(d.path(), &["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

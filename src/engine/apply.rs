@@ -1084,6 +1084,21 @@ fn start_node(
                         continue;
                     }
                 };
+                // Every dependency is applied by now, so the configuration
+                // must be known: sending unknowns to the provider would turn
+                // them into nulls or empty lists.
+                if !config.is_wholly_known() {
+                    w.diags.push(
+                        Diagnostic::error(
+                            "Configuration still unknown at apply",
+                            format!("herd could not determine every argument of {addr} although the resources it refers to have been applied. This is a bug in herd; nothing was sent to the provider for this resource. Run apply again, and report the configuration if it recurs."),
+                        )
+                        .at(b.range.clone())
+                        .in_context(ctxn.clone()),
+                    );
+                    nodes.get_mut(id).expect("node").failed = true;
+                    continue;
+                }
                 let base = if action.is_replace() {
                     None
                 } else {

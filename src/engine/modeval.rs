@@ -903,6 +903,19 @@ impl Resolver for ModView<'_> {
                     .at(range)
                     .into());
                 }
+                // `module.NAME.OUTPUT` of a single-instance call reads just
+                // that output: the others may depend on resources not yet
+                // applied, and evaluating them now would memoise stale values.
+                if let Some(out) = attrs.get(1) {
+                    let single = self.expansion(name).is_some_and(|e| matches!(e, Expansion::Single));
+                    if single {
+                        if let Some(child) = self.child(name, None) {
+                            if child.module.outputs.contains_key(*out) {
+                                return self.world.view(&child).output(out).map(|v| (v, 2));
+                            }
+                        }
+                    }
+                }
                 self.call(name).map(|v| (v, 1))
             }
             "path" => {

@@ -917,6 +917,21 @@ pub fn make_plan(
             "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when herd specifically suggests to use it as part of an error message.",
         ));
     }
+    // Like Terraform, report only the drift that matters to this plan: the
+    // resources that change and those whose values they read.
+    let relevant: BTreeSet<(Vec<String>, Resource)> = {
+        let deps = graph.resource_deps();
+        let mut r = BTreeSet::new();
+        for c in changes.iter().filter(|c| c.action != Action::NoOp) {
+            let k = (c.addr.module.module_path(), c.addr.resource.clone());
+            if let Some(ds) = deps.get(&k) {
+                r.extend(ds.iter().cloned());
+            }
+            r.insert(k);
+        }
+        r
+    };
+    drift.retain(|d| relevant.contains(&(d.addr.module.module_path(), d.addr.resource.clone())));
     plan.changes = changes;
     plan.drift = drift;
     plan.prior_state = prior;

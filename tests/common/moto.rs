@@ -77,14 +77,14 @@ fn http(port: u16, method: &str, path: &str) -> std::io::Result<u16> {
     Ok(code)
 }
 
-fn server() -> &'static Server {
+fn server(acm_wait: u32) -> &'static Server {
     static S: OnceLock<Server> = OnceLock::new();
     S.get_or_init(|| {
         let bin = moto_bin();
         let port = free_port();
         // The shell ends moto when this process ends (its stdin closes), so
         // no server outlives the test binary.
-        let script = r#"MOTO_IAM_LOAD_MANAGED_POLICIES=true "$0" -H 127.0.0.1 -p "$1" >"$2" 2>&1 & pid=$!; read _ ; kill $pid"#;
+        let script = r#"MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT="$3" "$0" -H 127.0.0.1 -p "$1" >"$2" 2>&1 & pid=$!; read _ ; kill $pid"#;
         let log = std::env::temp_dir().join(format!("herd-moto-{port}.log"));
         let child = Command::new("sh")
             .arg("-c")
@@ -92,6 +92,7 @@ fn server() -> &'static Server {
             .arg(&bin)
             .arg(port.to_string())
             .arg(&log)
+            .arg(acm_wait.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -120,9 +121,16 @@ fn server() -> &'static Server {
 impl Moto {
     /// The (reset) server, held exclusively by the calling test.
     pub fn start() -> Moto {
+        Moto::start_with_acm_wait(3)
+    }
+
+    /// As [`Moto::start`]; moto issues ACM certificates `secs` seconds after
+    /// they are requested (the first test of a binary to start the server
+    /// decides).
+    pub fn start_with_acm_wait(secs: u32) -> Moto {
         static LOCK: Mutex<()> = Mutex::new(());
         let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let port = server().port;
+        let port = server(secs).port;
         let code = http(port, "POST", "/moto-api/reset").expect("reset moto");
         assert_eq!(code, 200, "POST /moto-api/reset");
         Moto {

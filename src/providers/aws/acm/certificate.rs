@@ -505,8 +505,13 @@ impl Resource for Certificate {
             }
         };
         if changed && method.as_str() == Some("DNS") && !domain.is_null() {
-            let sans = if sans.is_known() && sans.is_null() {
+            // Unset SANs are computed (AWS lists none beyond the domain),
+            // so the validation options follow from the configuration.
+            let configured = get(config, "subject_alternative_names");
+            let sans = if configured.is_null() && configured.is_known() {
                 Value::set(Type::String, vec![])
+            } else if configured.is_known() {
+                configured
             } else {
                 sans
             };

@@ -222,6 +222,16 @@ impl Service {
                 ])
             })
             .collect();
+        // Like the provider, the deployment settings are read only when the
+        // API returns them (moto omits them); otherwise state keeps its own.
+        let keep_or = |k: &str, v: Value| {
+            let p = get(prior, k);
+            if dc.is_none() && p.is_known() && !p.is_null() {
+                p
+            } else {
+                v
+            }
+        };
         let breaker: Vec<Value> = dc
             .and_then(|d| d.deployment_circuit_breaker())
             .filter(|b| b.enable() || !items(prior, "deployment_circuit_breaker").is_empty())
@@ -276,15 +286,24 @@ impl Service {
             ("iam_role", opt_str(s.role_arn())),
             (
                 "deployment_minimum_healthy_percent",
-                Value::int(dc.and_then(|d| d.minimum_healthy_percent()).unwrap_or(100) as i64),
+                keep_or(
+                    "deployment_minimum_healthy_percent",
+                    Value::int(dc.and_then(|d| d.minimum_healthy_percent()).unwrap_or(100) as i64),
+                ),
             ),
             (
                 "deployment_maximum_percent",
-                Value::int(dc.and_then(|d| d.maximum_percent()).unwrap_or(200) as i64),
+                keep_or(
+                    "deployment_maximum_percent",
+                    Value::int(dc.and_then(|d| d.maximum_percent()).unwrap_or(200) as i64),
+                ),
             ),
             (
                 "health_check_grace_period_seconds",
-                opt_int(s.health_check_grace_period_seconds()),
+                match s.health_check_grace_period_seconds() {
+                    Some(g) => Value::int(g as i64),
+                    None => keep("health_check_grace_period_seconds", Type::Number),
+                },
             ),
             (
                 "enable_execute_command",
@@ -308,7 +327,10 @@ impl Service {
             ("load_balancer", set_of(&self.lb, lbs)),
             (
                 "deployment_circuit_breaker",
-                list_of(&self.breaker, breaker),
+                keep_or(
+                    "deployment_circuit_breaker",
+                    list_of(&self.breaker, breaker),
+                ),
             ),
             (
                 "deployment_controller",

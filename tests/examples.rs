@@ -47,7 +47,7 @@ fn own_vpcs(m: &Moto) -> Vec<String> {
 
 #[test]
 fn network_example_applies_replans_clean_and_destroys() {
-    let m = Moto::start();
+    let m = Moto::start_with_acm_wait(10);
     let d = example("network");
     run(&m, d.path(), &["init", "-input=false"], 0);
     let out = apply(&m, d.path());
@@ -104,12 +104,13 @@ const PASSWORD: &str = "Sup3r-s3cret-passw0rd-XYZ";
 
 #[test]
 fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_snapshot() {
-    let m = Moto::start();
+    let m = Moto::start_with_acm_wait(10);
     let d = example("fargate-app");
     let herd = |args: &[&str]| {
         let o = m
             .herd(d.path())
             .env("TF_VAR_db_password", PASSWORD)
+            .env("HERD_PROGRESS_INTERVAL", "1")
             .args(args)
             .output()
             .unwrap();
@@ -150,8 +151,8 @@ fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_sn
             "terraform_plan",
             "-o",
             "json",
-            "--quiet",
             "--compact",
+            "--skip-download",
         ])
         .output()
         .unwrap();
@@ -191,6 +192,12 @@ fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_sn
     let (c, t, _) = herd(&["apply", "-input=false", "-no-color", "app.plan"]);
     assert_eq!(c, Some(0), "{t}");
     assert!(t.contains("Apply complete!"), "{t}");
+    // moto issues the certificate 10 s after it is requested: the validation
+    // wait reports progress (every second here, every 10 s by default).
+    assert!(
+        t.contains("aws_acm_certificate_validation.this: Still creating... [1s elapsed]"),
+        "{t}"
+    );
     let (c, t, _) = herd(&["output", "-json"]);
     assert_eq!(c, Some(0), "{t}");
 
