@@ -450,7 +450,55 @@ where
             message: e.message().unwrap_or(code).to_string(),
             partial: None,
         },
-        None => ProviderError::new(DisplayErrorContext(&e).to_string()),
+        None => ProviderError::new(unhandled_message(&DisplayErrorContext(&e).to_string())),
+    }
+}
+
+/// A short message for an error without an AWS error code. The SDK's own
+/// text dumps the whole HTTP response; keep the status and the body's text.
+fn unhandled_message(full: &str) -> String {
+    let Some(i) = full.find("raw: Response { status: StatusCode(") else {
+        return full.to_string();
+    };
+    let status: String = full[i + 35..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let body = full
+        .find("Once(Some(b\"")
+        .map(|j| {
+            let rest = &full[j + 12..];
+            let end = rest.find("\"))").unwrap_or(rest.len());
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in rest[..end].replace("\\n", " ").chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .unwrap_or_default();
+    let body: String = body.chars().take(300).collect();
+    format!("the AWS endpoint answered HTTP {status} without an AWS error code: {body}")
+}
+
+#[cfg(test)]
+mod error_tests {
+    #[test]
+    fn unhandled_errors_are_short() {
+        let full = r#"service error: unhandled error: error parsing XML: no root element (ServiceError(ServiceError { source: Unhandled(Unhandled { source: XmlDecodeError { kind: Custom("no root element") }, meta: ErrorMetadata { code: None, message: None, extras: None } }), raw: Response { status: StatusCode(500), headers: {"server": "Werkzeug/3.1.9"}, body: SdkBody { inner: Once(Some(b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n")), retryable: true } }))"#;
+        assert_eq!(
+            super::unhandled_message(full),
+            "the AWS endpoint answered HTTP 500 without an AWS error code: 500 Internal Server Error Internal Server Error The server encountered an internal error."
+        );
+        assert_eq!(super::unhandled_message("dispatch failure"), "dispatch failure");
     }
 }
 
