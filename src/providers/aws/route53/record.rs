@@ -310,15 +310,9 @@ fn to_state(schema: &Schema, prior: &Value, r: &ResourceRecordSet, fqdn: &str) -
             }
         })
         .collect();
-    // moto answers record values in CDATA sections, which the SDK's XML
-    // reader returns as empty strings; AWS itself never returns an empty
-    // value. When every value reads empty, keep the values herd last knew.
-    let unreadable = !records.is_empty() && records.iter().all(|v| v.is_empty());
     set(
         "records",
-        if unreadable {
-            get(prior, "records")
-        } else if records.is_empty() && get(prior, "records").is_null() {
+        if records.is_empty() && get(prior, "records").is_null() {
             Value::null_of(Type::set(Type::String))
         } else {
             Value::set(
