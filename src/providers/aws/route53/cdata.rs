@@ -186,7 +186,10 @@ mod tests {
         // A `]]` inside a section ends it only with `>`; an unterminated
         // section stays as it was.
         assert_eq!(unwrap("<![CDATA[a]]b]]>"), "a]]b");
-        assert_eq!(unwrap("<a><![CDATA[x]]></a><![CDATA[y"), "<a>x</a><![CDATA[y");
+        assert_eq!(
+            unwrap("<a><![CDATA[x]]></a><![CDATA[y"),
+            "<a>x</a><![CDATA[y"
+        );
     }
 
     /// Through the interceptor's body: chunks split inside a section.

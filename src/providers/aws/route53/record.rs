@@ -13,7 +13,7 @@ use super::{clean_zone_id, normalize_domain, wait_insync};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
-    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, retry_on, Aws,
+    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, retry_on, with, Aws,
 };
 use crate::providers::{
     timeout, Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema,
@@ -547,6 +547,40 @@ impl Resource for Record {
     }
     fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// `name` and `alias.name` compare as the provider's StateFuncs store
+    /// them (lower case, no trailing dot): a spelling equivalent to the
+    /// prior one (e.g. an imported `www.example.com` for a configured
+    /// `www.example.com.`) plans as the prior value.
+    fn customize_plan(
+        &self,
+        _ctx: &ProviderCtx,
+        prior: Option<&Value>,
+        _config: &Value,
+        planned: Value,
+    ) -> Value {
+        let Some(prior) = prior else {
+            return planned;
+        };
+        let mut planned = planned;
+        if let (Some(p), Some(n)) = (get_str(prior, "name"), get_str(&planned, "name")) {
+            if p != n && normalize_domain(&p) == normalize_domain(&n) {
+                planned = with(&planned, "name", Value::string(p));
+            }
+        }
+        let prior_alias = block_first(prior, "alias").and_then(|a| get_str(&a, "name"));
+        let one_alias = get(&planned, "alias").as_seq().map(|s| s.len()) == Some(1);
+        if let (Some(p), Some(a), true) = (prior_alias, block_first(&planned, "alias"), one_alias) {
+            if let Some(n) = get_str(&a, "name") {
+                if p != n && normalize_domain(&p) == normalize_domain(&n) {
+                    let a = with(&a, "name", Value::string(p));
+                    let list = block_list(&self.schema, "alias", vec![a]);
+                    planned = with(&planned, "alias", list);
+                }
+            }
+        }
+        planned
     }
 
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError> {
