@@ -411,6 +411,30 @@ fn to_state(schema: &Schema, prior: &Value, r: &ResourceRecordSet, fqdn: &str) -
     Value::object(m)
 }
 
+/// `planned` with `name` and `alias.name` set back to their prior spelling
+/// when equivalent: the provider's StateFuncs store both lower case without
+/// a trailing dot, so e.g. an imported `www.example.com` matches a
+/// configured `www.example.com.` (no replacement, no update).
+fn keep_equivalent_names(schema: &Schema, prior: &Value, planned: Value) -> Value {
+    let mut planned = planned;
+    if let (Some(p), Some(n)) = (get_str(prior, "name"), get_str(&planned, "name")) {
+        if p != n && normalize_domain(&p) == normalize_domain(&n) {
+            planned = with(&planned, "name", Value::string(p));
+        }
+    }
+    let prior_alias = block_first(prior, "alias").and_then(|a| get_str(&a, "name"));
+    let one_alias = get(&planned, "alias").as_seq().map(|s| s.len()) == Some(1);
+    if let (Some(p), Some(a), true) = (prior_alias, block_first(&planned, "alias"), one_alias) {
+        if let Some(n) = get_str(&a, "name") {
+            if p != n && normalize_domain(&p) == normalize_domain(&n) {
+                let a = with(&a, "name", Value::string(p));
+                planned = with(&planned, "alias", block_list(schema, "alias", vec![a]));
+            }
+        }
+    }
+    planned
+}
+
 /// `InvalidChangeBatch` carries its reasons in `messages`; the SDK error's
 /// message may be empty.
 fn change_err<E>(e: aws_sdk_route53::error::SdkError<E>) -> ProviderError
@@ -549,10 +573,6 @@ impl Resource for Record {
         &self.schema
     }
 
-    /// `name` and `alias.name` compare as the provider's StateFuncs store
-    /// them (lower case, no trailing dot): a spelling equivalent to the
-    /// prior one (e.g. an imported `www.example.com` for a configured
-    /// `www.example.com.`) plans as the prior value.
     fn customize_plan(
         &self,
         _ctx: &ProviderCtx,
@@ -560,27 +580,10 @@ impl Resource for Record {
         _config: &Value,
         planned: Value,
     ) -> Value {
-        let Some(prior) = prior else {
-            return planned;
-        };
-        let mut planned = planned;
-        if let (Some(p), Some(n)) = (get_str(prior, "name"), get_str(&planned, "name")) {
-            if p != n && normalize_domain(&p) == normalize_domain(&n) {
-                planned = with(&planned, "name", Value::string(p));
-            }
+        match prior {
+            Some(p) => keep_equivalent_names(&self.schema, p, planned),
+            None => planned,
         }
-        let prior_alias = block_first(prior, "alias").and_then(|a| get_str(&a, "name"));
-        let one_alias = get(&planned, "alias").as_seq().map(|s| s.len()) == Some(1);
-        if let (Some(p), Some(a), true) = (prior_alias, block_first(&planned, "alias"), one_alias) {
-            if let Some(n) = get_str(&a, "name") {
-                if p != n && normalize_domain(&p) == normalize_domain(&n) {
-                    let a = with(&a, "name", Value::string(p));
-                    let list = block_list(&self.schema, "alias", vec![a]);
-                    planned = with(&planned, "alias", list);
-                }
-            }
-        }
-        planned
     }
 
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError> {
@@ -651,6 +654,40 @@ impl Resource for Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equivalent_names_plan_as_prior() {
+        let schema = Record::new().schema;
+        let rec = |name: &str, alias: &str| {
+            let a = obj(vec![
+                ("name", Value::string(alias)),
+                ("zone_id", Value::string("Z35SXDOTRQ7X7K")),
+                ("evaluate_target_health", Value::bool(true)),
+            ]);
+            obj(vec![
+                ("name", Value::string(name)),
+                ("alias", block_list(&schema, "alias", vec![a])),
+            ])
+        };
+        let names = |v: &Value| {
+            (
+                get_str(v, "name").unwrap(),
+                get_str(&block_first(v, "alias").unwrap(), "name").unwrap(),
+            )
+        };
+        let prior = rec("www.example.com", "my-lb.elb.amazonaws.com");
+        let kept = keep_equivalent_names(
+            &schema,
+            &prior,
+            rec("WWW.example.com.", "My-LB.elb.amazonaws.com."),
+        );
+        assert_eq!(
+            names(&kept),
+            ("www.example.com".into(), "my-lb.elb.amazonaws.com".into())
+        );
+        let changed = keep_equivalent_names(&schema, &prior, rec("www2", "other.example.com"));
+        assert_eq!(names(&changed), ("www2".into(), "other.example.com".into()));
+    }
 
     #[test]
     fn names_and_ids() {
