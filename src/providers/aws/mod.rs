@@ -236,9 +236,10 @@ pub struct Aws {
 
 /// One lazily created client per AWS service, each honouring its
 /// `endpoints { KEY = "…" }` override (KEY as the Terraform AWS provider
-/// names it).
+/// names it), and optionally customised further by a function of its
+/// config builder.
 macro_rules! clients {
-    ($($name:ident: $krate:ident, [$($key:literal),+];)*) => {
+    ($($name:ident: $krate:ident, [$($key:literal),+] $(, $customize:expr)?;)*) => {
         #[derive(Default)]
         struct Clients {
             $($name: OnceLock<$krate::Client>,)*
@@ -252,6 +253,7 @@ macro_rules! clients {
                         if let Some(e) = [$($key),+].iter().find_map(|k| self.endpoints.get(*k)) {
                             b = b.endpoint_url(e);
                         }
+                        $(b = $customize(b);)?
                         $krate::Client::from_conf(b.build())
                     })
                 }
@@ -281,7 +283,7 @@ clients! {
     iam: aws_sdk_iam, ["iam"];
     secretsmanager: aws_sdk_secretsmanager, ["secretsmanager"];
     logs: aws_sdk_cloudwatchlogs, ["cloudwatchlogs", "logs"];
-    route53: aws_sdk_route53, ["route53"];
+    route53: aws_sdk_route53, ["route53"], route53::client_config;
     acm: aws_sdk_acm, ["acm"];
     appautoscaling: aws_sdk_applicationautoscaling, ["applicationautoscaling", "appautoscaling"];
 }

@@ -198,6 +198,39 @@ fn opt(s: Option<&str>) -> Value {
     }
 }
 
+/// The `subject_alternative_names` to record, given ACM's list (which
+/// includes the domain name itself) and the prior value: the prior set when
+/// it is ACM's list short of the domain name, else ACM's list without the
+/// domain name (the provider's `cleanUpSubjectAlternativeNames`) unless the
+/// prior set named it too.
+fn state_sans(domain: &str, aws: &[String], prior: &Value) -> Value {
+    let aws_sans: BTreeSet<String> = aws.iter().cloned().collect();
+    let known = prior.is_wholly_known() && !prior.is_null();
+    let mut p: BTreeSet<String> = if known {
+        prior
+            .as_seq()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|x| x.as_str().map(|s| s.to_string()))
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let prior_has_domain = p.contains(domain);
+    p.insert(domain.to_string());
+    if known && p == aws_sans {
+        return prior.clone();
+    }
+    Value::set(
+        Type::String,
+        aws_sans
+            .into_iter()
+            .filter(|s| prior_has_domain || s != domain)
+            .map(Value::string)
+            .collect(),
+    )
+}
+
 fn to_state(
     ctx: &ProviderCtx,
     aws: &Aws,
@@ -215,27 +248,13 @@ fn to_state(
     set("id", Value::string(&arn));
     set("arn", Value::string(&arn));
     set("domain_name", Value::string(&domain));
-    // ACM adds the domain name to the SANs; keep the configured set when it
-    // is the same list short of that.
-    let aws_sans: BTreeSet<String> = c.subject_alternative_names().iter().cloned().collect();
-    let prior_sans = get(prior, "subject_alternative_names");
-    let keep = prior_sans.is_wholly_known() && !prior_sans.is_null() && {
-        let mut p: BTreeSet<String> = get_strs(prior, "subject_alternative_names")
-            .into_iter()
-            .collect();
-        p.insert(domain.clone());
-        p == aws_sans
-    };
     set(
         "subject_alternative_names",
-        if keep {
-            prior_sans
-        } else {
-            Value::set(
-                Type::String,
-                aws_sans.into_iter().map(Value::string).collect(),
-            )
-        },
+        state_sans(
+            &domain,
+            c.subject_alternative_names(),
+            &get(prior, "subject_alternative_names"),
+        ),
     );
     let mut dvos = vec![];
     let mut emails = vec![];
@@ -741,6 +760,42 @@ mod tests {
             |i| get(i, "domain_name").is_known() && !get(i, "resource_record_name").is_known()
         ));
         assert!(!planned_dvos(&Value::unknown(Type::String), &Value::null()).is_known());
+    }
+
+    #[test]
+    fn sans_in_state() {
+        let strs = |v: Value| -> Vec<String> {
+            v.as_seq()
+                .unwrap_or_default()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
+        };
+        let aws = vec!["example.com".to_string(), "www.example.com".to_string()];
+        let set =
+            |xs: &[&str]| Value::set(Type::String, xs.iter().map(|x| Value::string(*x)).collect());
+        // Import (no prior): the domain name is not a SAN of the configuration.
+        assert_eq!(
+            strs(state_sans("example.com", &aws, &Value::null())),
+            vec!["www.example.com"]
+        );
+        assert_eq!(
+            strs(state_sans("example.com", &aws, &set(&["www.example.com"]))),
+            vec!["www.example.com"]
+        );
+        assert_eq!(
+            strs(state_sans(
+                "example.com",
+                &aws,
+                &set(&["example.com", "www.example.com"])
+            )),
+            vec!["example.com", "www.example.com"]
+        );
+        // Drift: a SAN changed out of band shows as such.
+        assert_eq!(
+            strs(state_sans("example.com", &aws, &set(&["api.example.com"]))),
+            vec!["www.example.com"]
+        );
     }
 
     #[test]

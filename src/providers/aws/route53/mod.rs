@@ -1,5 +1,6 @@
 //! Route 53 resources: `aws_route53_zone`, `aws_route53_record`.
 
+pub mod cdata;
 pub mod record;
 pub mod zone;
 
@@ -16,6 +17,11 @@ pub fn register(r: &mut Registry) {
         .insert("aws_route53_zone", Arc::new(zone::Zone::new()));
     r.resources
         .insert("aws_route53_record", Arc::new(record::Record::new()));
+}
+
+/// herd's Route 53 client: reads CDATA sections in responses (see [`cdata`]).
+pub fn client_config(b: aws_sdk_route53::config::Builder) -> aws_sdk_route53::config::Builder {
+    b.interceptor(cdata::UnwrapCdata)
 }
 
 /// A hosted zone id without its `/hostedzone/` prefix (the provider's

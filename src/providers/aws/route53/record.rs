@@ -13,7 +13,7 @@ use super::{clean_zone_id, normalize_domain, wait_insync};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::providers::aws::{
-    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, retry_on, Aws,
+    aws, aws_err, get, get_bool, get_i64, get_str, get_strs, retry_on, with, Aws,
 };
 use crate::providers::{
     timeout, Attribute, BlockNesting, ProviderCtx, ProviderError, Resource, Schema,
@@ -310,15 +310,9 @@ fn to_state(schema: &Schema, prior: &Value, r: &ResourceRecordSet, fqdn: &str) -
             }
         })
         .collect();
-    // moto answers record values in CDATA sections, which the SDK's XML
-    // reader returns as empty strings; AWS itself never returns an empty
-    // value. When every value reads empty, keep the values herd last knew.
-    let unreadable = !records.is_empty() && records.iter().all(|v| v.is_empty());
     set(
         "records",
-        if unreadable {
-            get(prior, "records")
-        } else if records.is_empty() && get(prior, "records").is_null() {
+        if records.is_empty() && get(prior, "records").is_null() {
             Value::null_of(Type::set(Type::String))
         } else {
             Value::set(
@@ -415,6 +409,30 @@ fn to_state(schema: &Schema, prior: &Value, r: &ResourceRecordSet, fqdn: &str) -
         ),
     );
     Value::object(m)
+}
+
+/// `planned` with `name` and `alias.name` set back to their prior spelling
+/// when equivalent: the provider's StateFuncs store both lower case without
+/// a trailing dot, so e.g. an imported `www.example.com` matches a
+/// configured `www.example.com.` (no replacement, no update).
+fn keep_equivalent_names(schema: &Schema, prior: &Value, planned: Value) -> Value {
+    let mut planned = planned;
+    if let (Some(p), Some(n)) = (get_str(prior, "name"), get_str(&planned, "name")) {
+        if p != n && normalize_domain(&p) == normalize_domain(&n) {
+            planned = with(&planned, "name", Value::string(p));
+        }
+    }
+    let prior_alias = block_first(prior, "alias").and_then(|a| get_str(&a, "name"));
+    let one_alias = get(&planned, "alias").as_seq().map(|s| s.len()) == Some(1);
+    if let (Some(p), Some(a), true) = (prior_alias, block_first(&planned, "alias"), one_alias) {
+        if let Some(n) = get_str(&a, "name") {
+            if p != n && normalize_domain(&p) == normalize_domain(&n) {
+                let a = with(&a, "name", Value::string(p));
+                planned = with(&planned, "alias", block_list(schema, "alias", vec![a]));
+            }
+        }
+    }
+    planned
 }
 
 /// `InvalidChangeBatch` carries its reasons in `messages`; the SDK error's
@@ -555,6 +573,19 @@ impl Resource for Record {
         &self.schema
     }
 
+    fn customize_plan(
+        &self,
+        _ctx: &ProviderCtx,
+        prior: Option<&Value>,
+        _config: &Value,
+        planned: Value,
+    ) -> Value {
+        match prior {
+            Some(p) => keep_equivalent_names(&self.schema, p, planned),
+            None => planned,
+        }
+    }
+
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError> {
         self.put(ctx, None, planned).await
     }
@@ -623,6 +654,40 @@ impl Resource for Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equivalent_names_plan_as_prior() {
+        let schema = Record::new().schema;
+        let rec = |name: &str, alias: &str| {
+            let a = obj(vec![
+                ("name", Value::string(alias)),
+                ("zone_id", Value::string("Z35SXDOTRQ7X7K")),
+                ("evaluate_target_health", Value::bool(true)),
+            ]);
+            obj(vec![
+                ("name", Value::string(name)),
+                ("alias", block_list(&schema, "alias", vec![a])),
+            ])
+        };
+        let names = |v: &Value| {
+            (
+                get_str(v, "name").unwrap(),
+                get_str(&block_first(v, "alias").unwrap(), "name").unwrap(),
+            )
+        };
+        let prior = rec("www.example.com", "my-lb.elb.amazonaws.com");
+        let kept = keep_equivalent_names(
+            &schema,
+            &prior,
+            rec("WWW.example.com.", "My-LB.elb.amazonaws.com."),
+        );
+        assert_eq!(
+            names(&kept),
+            ("www.example.com".into(), "my-lb.elb.amazonaws.com".into())
+        );
+        let changed = keep_equivalent_names(&schema, &prior, rec("www2", "other.example.com"));
+        assert_eq!(names(&changed), ("www2".into(), "other.example.com".into()));
+    }
 
     #[test]
     fn names_and_ids() {

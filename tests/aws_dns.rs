@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, RrType, Tag, TagResourceType};
+use aws_sdk_route53::types::{Tag, TagResourceType};
 use common::moto::*;
 
 fn r53(m: &Moto) -> aws_sdk_route53::Client {
@@ -58,23 +58,27 @@ fn zone_tags(m: &Moto, id: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// Every record set of the zone as "name type ttl values|alias", read with
-/// boto3 from moto's venv: moto writes record values as CDATA sections,
-/// which the Rust SDK's XML reader returns empty, while boto3 reads them.
-fn records(m: &Moto, zone: &str) -> Vec<String> {
+/// Run `script` with boto3 from moto's venv, given `r53` (a Route 53
+/// client of this server) and `args`; returns its stdout. Record sets are
+/// read and changed out of band this way: boto3's XML reader is independent
+/// of the Rust SDK's, which skips the CDATA sections moto writes record
+/// values in (herd's client unwraps them; the test's own SDK client does
+/// not), so what the test sees of record values does not rely on herd's fix.
+fn boto(m: &Moto, script: &str, args: &[&str]) -> String {
     let python = moto_bin().with_file_name("python");
-    let script = r#"
+    let script = format!(
+        r#"
 import sys, boto3
-c = boto3.client("route53", endpoint_url=sys.argv[1], region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing")
-for r in c.list_resource_record_sets(HostedZoneId=sys.argv[2])["ResourceRecordSets"]:
-    vals = ",".join(sorted(v["Value"] for v in r.get("ResourceRecords", [])))
-    a = r.get("AliasTarget")
-    alias = f" alias={a['DNSName']}@{a['HostedZoneId']}" if a else ""
-    print(f"{r['Name']} {r['Type']} {r.get('TTL', 0)} {vals}{alias}")
-"#;
+r53 = boto3.client("route53", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+args = sys.argv[2:]
+{script}"#
+    );
     let out = std::process::Command::new(&python)
-        .args(["-c", script, &m.endpoint, zone])
+        .arg("-c")
+        .arg(&script)
+        .arg(&m.endpoint)
+        .args(args)
         .output()
         .expect("python of the moto venv");
     assert!(
@@ -82,7 +86,20 @@ for r in c.list_resource_record_sets(HostedZoneId=sys.argv[2])["ResourceRecordSe
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every record set of the zone as "name type ttl values[ alias=name@zone]"
+/// (values sorted, comma separated).
+fn records(m: &Moto, zone: &str) -> Vec<String> {
+    let script = r#"
+for r in r53.list_resource_record_sets(HostedZoneId=args[0])["ResourceRecordSets"]:
+    vals = ",".join(sorted(v["Value"] for v in r.get("ResourceRecords", [])))
+    a = r.get("AliasTarget")
+    alias = f" alias={a['DNSName']}@{a['HostedZoneId']}" if a else ""
+    print(f"{r['Name']} {r['Type']} {r.get('TTL', 0)} {vals}{alias}")
+"#;
+    boto(m, script, &[zone])
         .lines()
         .map(|l| l.to_string())
         .collect()
@@ -93,34 +110,46 @@ fn has_record(m: &Moto, zone: &str, prefix: &str) -> Option<String> {
 }
 
 /// Delete a record set out of band, exactly as AWS holds it.
-fn delete_record(m: &Moto, zone: &str, name: &str, ty: RrType) {
-    let out = m
-        .block_on(
-            r53(m)
-                .list_resource_record_sets()
-                .hosted_zone_id(zone)
-                .send(),
-        )
-        .unwrap();
-    let rr = out
-        .resource_record_sets()
+fn delete_record(m: &Moto, zone: &str, name: &str, ty: &str) {
+    let script = r#"
+zone, name, ty = args
+rr = [r for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+      if r["Name"] == name and r["Type"] == ty]
+assert rr, f"{name} {ty} not found"
+r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+    {"Action": "DELETE", "ResourceRecordSet": rr[0]}]})
+"#;
+    boto(m, script, &[zone, name, ty]);
+}
+
+/// Create or replace a simple record set out of band (values comma separated).
+fn upsert_record(m: &Moto, zone: &str, name: &str, ty: &str, ttl: u32, values: &str) {
+    let script = r#"
+zone, name, ty, ttl, vals = args
+r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+    {"Action": "UPSERT", "ResourceRecordSet": {
+        "Name": name, "Type": ty, "TTL": int(ttl),
+        "ResourceRecords": [{"Value": v} for v in vals.split(",")]}}]})
+"#;
+    boto(m, script, &[zone, name, ty, &ttl.to_string(), values]);
+}
+
+/// The ids of every hosted zone of the server.
+fn zone_ids(m: &Moto) -> Vec<String> {
+    let out = m.block_on(r53(m).list_hosted_zones().send()).unwrap();
+    out.hosted_zones()
         .iter()
-        .find(|r| r.name() == name && *r.r#type() == ty)
-        .unwrap_or_else(|| panic!("{name} not found"))
-        .clone();
-    let change = Change::builder()
-        .action(ChangeAction::Delete)
-        .resource_record_set(rr)
-        .build()
-        .unwrap();
-    m.block_on(
-        r53(m)
-            .change_resource_record_sets()
-            .hosted_zone_id(zone)
-            .change_batch(ChangeBatch::builder().changes(change).build().unwrap())
-            .send(),
-    )
-    .unwrap();
+        .map(|z| z.id().trim_start_matches("/hostedzone/").to_string())
+        .collect()
+}
+
+/// moto for this test binary. moto issues a DNS-validated certificate
+/// `MOTO_ACM_VALIDATION_WAIT` seconds after the request (default 60),
+/// whether or not the validation records exist: it never looks at DNS.
+/// The server is shared by the binary's tests and started by whichever comes
+/// first, so each asks for the same wait.
+fn moto() -> Moto {
+    Moto::start_with_acm_wait(1)
 }
 
 fn dns_config(comment: &str, tag: &str, www: &str, ttl: u32, recs: &str) -> String {
@@ -174,7 +203,7 @@ output "ns" {{
 
 #[test]
 fn zone_and_records() {
-    let m = Moto::start();
+    let m = moto();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
 
@@ -283,8 +312,40 @@ fn zone_and_records() {
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
+    // Drift: record values and ttl, zone comment changed out of band.
+    upsert_record(&m, &zone, "www2.example.com.", "A", 900, "9.9.9.9");
+    m.block_on(
+        r53(&m)
+            .update_hosted_zone_comment()
+            .id(&zone)
+            .comment("drifted")
+            .send(),
+    )
+    .unwrap();
+    let out = plan(&m, dir, 2);
+    assert!(
+        out.contains("aws_route53_record.www will be updated in-place"),
+        "{out}"
+    );
+    assert!(out.contains(r#"- "9.9.9.9""#), "{out}");
+    assert!(out.contains("ttl             = 900 -> 600"), "{out}");
+    assert!(
+        out.contains("aws_route53_zone.main will be updated in-place"),
+        "{out}"
+    );
+    assert!(out.contains(r#""drifted" -> "second""#), "{out}");
+    let out = apply(&m, dir);
+    assert!(out.contains("0 added, 2 changed, 0 destroyed"), "{out}");
+    assert_eq!(
+        has_record(&m, &zone, "www2.example.com. A").as_deref(),
+        Some("www2.example.com. A 600 1.2.3.4,5.6.7.8")
+    );
+    assert_eq!(zone_comment(&m, &zone).as_deref(), Some("second"));
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+
     // Drift: record deleted, zone tags changed out of band.
-    delete_record(&m, &zone, "www2.example.com.", RrType::A);
+    delete_record(&m, &zone, "www2.example.com.", "A");
     m.block_on(
         r53(&m)
             .change_tags_for_resource()
@@ -312,53 +373,37 @@ fn zone_and_records() {
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
-    // Import: forget the objects, import them back.
-    for a in [
+    // Import: forget the objects, import them back by the ids herd gave
+    // them; the configuration then matches what was imported.
+    let ids: Vec<(&str, String)> = [
         "aws_route53_zone.main",
+        "aws_route53_record.www",
         "aws_route53_record.cname",
         "aws_route53_record.alias",
-    ] {
+    ]
+    .into_iter()
+    .map(|a| (a, id_of(dir, a)))
+    .collect();
+    assert_eq!(ids[3].1, format!("{zone}_app_A"));
+    for (a, _) in &ids {
         run(&m, dir, &["state", "rm", a], 0);
     }
-    run(
-        &m,
-        dir,
-        &["import", "-no-color", "aws_route53_zone.main", &zone],
-        0,
-    );
-    run(
-        &m,
-        dir,
-        &[
-            "import",
-            "-no-color",
-            "aws_route53_record.cname",
-            &format!("{zone}_blog.example.com_CNAME"),
-        ],
-        0,
-    );
-    run(
-        &m,
-        dir,
-        &[
-            "import",
-            "-no-color",
-            "aws_route53_record.alias",
-            &format!("{zone}_app.example.com_A"),
-        ],
-        0,
-    );
+    for (a, id) in &ids {
+        let out = run(&m, dir, &["import", "-no-color", a, id], 0);
+        assert!(out.contains("Import successful"), "{out}");
+        assert_eq!(&id_of(dir, a), id);
+    }
     let c = state_attrs(dir, "aws_route53_record.cname");
     assert_eq!(c["ttl"], 300);
-    assert_eq!(c["records"][0], "www.example.com");
-    let out = plan(&m, dir, 2);
-    // Only the configured-only settings differ after an import: the alias
-    // name spelling and the record name of the imported alias record.
-    assert!(
-        !out.contains("must be replaced") || out.contains("aws_route53_record.alias"),
-        "{out}"
-    );
-    apply(&m, dir);
+    assert_eq!(c["records"], serde_json::json!(["www.example.com"]));
+    let w = state_attrs(dir, "aws_route53_record.www");
+    assert_eq!(w["records"], serde_json::json!(["1.2.3.4", "5.6.7.8"]));
+    let a = state_attrs(dir, "aws_route53_record.alias");
+    assert_eq!(a["alias"][0]["zone_id"], "Z35SXDOTRQ7X7K");
+    assert_eq!(a["alias"][0]["evaluate_target_health"], true);
+    let z = state_attrs(dir, "aws_route53_zone.main");
+    assert_eq!(z["comment"], "second");
+    assert_eq!(z["tags"]["Name"], "two");
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
@@ -366,6 +411,98 @@ fn zone_and_records() {
     let out = destroy(&m, dir);
     assert!(out.contains("Destroy complete"), "{out}");
     assert!(zone_comment(&m, &zone).is_none(), "zone deleted");
+    assert!(zone_ids(&m).is_empty(), "{:?}", zone_ids(&m));
+}
+
+fn zone_config(name: &str) -> String {
+    format!(
+        r#"
+resource "aws_route53_zone" "main" {{
+  name          = "{name}"
+  force_destroy = true
+}}
+
+resource "aws_route53_record" "www" {{
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "www"
+  type    = "TXT"
+  ttl     = 60
+  records = ["v=spf1 include:_spf.{name} ~all", "a&b <c>"]
+}}
+"#
+    )
+}
+
+/// A zone replaced for a new name (taking its record along and, with
+/// `force_destroy`, records it does not manage), then deleted out of band.
+#[test]
+fn zone_replacement_and_deletion() {
+    let m = moto();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+
+    write(dir, "main.tf", &zone_config("example.com"));
+    apply(&m, dir);
+    let zone = id_of(dir, "aws_route53_zone.main");
+    // TXT values are quoted in DNS; herd adds and strips the quotes, and
+    // `&`, `<`, `>` survive moto's CDATA sections.
+    assert_eq!(
+        has_record(&m, &zone, "www.example.com. TXT").as_deref(),
+        Some(r#"www.example.com. TXT 60 "a&b <c>","v=spf1 include:_spf.example.com ~all""#)
+    );
+    assert_eq!(
+        state_attrs(dir, "aws_route53_record.www")["records"],
+        serde_json::json!(["a&b <c>", "v=spf1 include:_spf.example.com ~all"])
+    );
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+
+    // A record herd does not manage: force_destroy removes it with the zone.
+    upsert_record(&m, &zone, "extra.example.com.", "A", 60, "10.0.0.1");
+
+    // Force new: the zone's name.
+    write(dir, "main.tf", &zone_config("example.net"));
+    let out = plan(&m, dir, 2);
+    assert!(
+        out.contains("aws_route53_zone.main must be replaced"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws_route53_record.www must be replaced"),
+        "{out}"
+    );
+    let out = apply(&m, dir);
+    assert!(out.contains("2 added, 0 changed, 2 destroyed"), "{out}");
+    let zone2 = id_of(dir, "aws_route53_zone.main");
+    assert_ne!(zone2, zone);
+    assert_eq!(zone_ids(&m), vec![zone2.clone()]);
+    assert!(has_record(&m, &zone2, "www.example.net. TXT").is_some());
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+
+    // Drift: the record and the zone deleted out of band.
+    delete_record(&m, &zone2, "www.example.net.", "TXT");
+    m.block_on(r53(&m).delete_hosted_zone().id(&zone2).send())
+        .unwrap();
+    let out = plan(&m, dir, 2);
+    assert!(
+        out.contains("aws_route53_zone.main will be created"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws_route53_record.www will be created"),
+        "{out}"
+    );
+    let out = apply(&m, dir);
+    assert!(out.contains("2 added, 0 changed, 0 destroyed"), "{out}");
+    let zone3 = id_of(dir, "aws_route53_zone.main");
+    assert_eq!(zone_ids(&m), vec![zone3.clone()]);
+    assert!(has_record(&m, &zone3, "www.example.net. TXT").is_some());
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+
+    destroy(&m, dir);
+    assert!(zone_ids(&m).is_empty(), "{:?}", zone_ids(&m));
 }
 
 fn cert_config(domain: &str, tag: &str) -> String {
@@ -449,10 +586,7 @@ fn cert(m: &Moto, arn: &str) -> Option<(String, Vec<String>, String, BTreeMap<St
 
 #[test]
 fn acm_certificate_with_dns_validation() {
-    // moto issues a DNS-validated certificate this many seconds after the
-    // request (PENDING_VALIDATION until then): the validation waits.
-    std::env::set_var("MOTO_ACM_VALIDATION_WAIT", "1");
-    let m = Moto::start();
+    let m = moto();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
 
@@ -557,7 +691,7 @@ fn acm_certificate_with_dns_validation() {
         &m,
         &zone,
         "_d930b28be6c5927595552b219965053e.www.example.com.",
-        RrType::Cname,
+        "CNAME",
     );
     let out = plan(&m, dir, 2);
     assert!(
@@ -591,11 +725,46 @@ fn acm_certificate_with_dns_validation() {
         0,
     );
     assert_eq!(id_of(dir, "aws_acm_certificate.cert"), arn2);
+    let c = state_attrs(dir, "aws_acm_certificate.cert");
+    assert_eq!(c["domain_name"], "app.example.com");
+    assert_eq!(
+        c["subject_alternative_names"],
+        serde_json::json!(["www.example.com"])
+    );
+    assert_eq!(c["tags"]["Name"], "two");
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+
+    // Drift: the certificate deleted out of band is requested again (moto
+    // derives the validation record names from the domain only, so the
+    // records stay as they are) and validated again.
+    m.block_on(acm(&m).delete_certificate().certificate_arn(&arn2).send())
+        .unwrap();
+    let out = plan(&m, dir, 2);
+    assert!(
+        out.contains("aws_acm_certificate.cert will be created"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws_acm_certificate_validation.cert will be created"),
+        "{out}"
+    );
+    let out = apply(&m, dir);
+    assert!(
+        out.contains("aws_acm_certificate_validation.cert: Creation complete"),
+        "{out}"
+    );
+    let arn3 = id_of(dir, "aws_acm_certificate.cert");
+    assert_ne!(arn3, arn2);
+    let (domain, _, status, tags) = cert(&m, &arn3).expect("certificate");
+    assert_eq!(domain, "app.example.com");
+    assert_eq!(status, "ISSUED");
+    assert_eq!(tags.get("Name").map(|s| s.as_str()), Some("two"));
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
     // Destroy.
     destroy(&m, dir);
-    assert!(cert(&m, &arn2).is_none(), "certificate deleted");
+    assert!(cert(&m, &arn3).is_none(), "certificate deleted");
     assert!(zone_comment(&m, &zone).is_none(), "zone deleted");
 }
