@@ -54,6 +54,9 @@ impl Decoder<'_, '_> {
         let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unknown_blocks: BTreeMap<String, bool> = BTreeMap::new();
+        // "Attributes as blocks" given as arguments, with the name's span.
+        let mut block_attrs: BTreeMap<String, (Value, Option<std::ops::Range<usize>>)> =
+            BTreeMap::new();
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
@@ -75,6 +78,28 @@ impl Decoder<'_, '_> {
                             Ok(v) => match convert(&v, &sa.ty) {
                                 Ok(v) => {
                                     attrs.insert(name.to_string(), v);
+                                }
+                                Err(e) => diags.push(self.err(
+                                    "Incorrect attribute value type",
+                                    format!("Inappropriate value for attribute {name:?}: {e}."),
+                                    a.value.span(),
+                                )),
+                            },
+                            Err(d) => diags.extend(d),
+                        }
+                    } else if let Some(nb) = schema.blocks.get(name).filter(|nb| nb.as_attr) {
+                        if block_attrs.contains_key(name) {
+                            diags.push(self.err("Attribute redefined", format!("The argument {name:?} was already set. Each argument may be set only once."), a.key.span()));
+                            continue;
+                        }
+                        let ty = Schema::block_attr_type(nb);
+                        match self.eval(&a.value) {
+                            Ok(v) => match convert(&v, &ty) {
+                                Ok(v) => {
+                                    block_attrs.insert(
+                                        name.to_string(),
+                                        (with_block_defaults(&nb.block, v), a.key.span()),
+                                    );
                                 }
                                 Err(e) => diags.push(self.err(
                                     "Incorrect attribute value type",
@@ -172,6 +197,16 @@ impl Decoder<'_, '_> {
         }
         for (name, nb) in &schema.blocks {
             let n = blocks.get(*name).map(|v| v.len()).unwrap_or(0);
+            if let Some((_, span)) = block_attrs.get(*name) {
+                if n > 0 || unknown_blocks.contains_key(*name) {
+                    diags.push(self.err(
+                        "Unsupported block type",
+                        format!("Blocks of type {name:?} are not expected here: {name:?} is already set as an argument. Use either the argument or the blocks, not both."),
+                        span.clone(),
+                    ));
+                }
+                continue;
+            }
             if unknown_blocks.contains_key(*name) {
                 continue;
             }
@@ -215,6 +250,19 @@ impl Decoder<'_, '_> {
         }
         for (name, nb) in &schema.blocks {
             let ty = nb.block.value_type();
+            if let Some((v, _)) = block_attrs.remove(*name) {
+                out.insert(name.to_string(), v);
+                continue;
+            }
+            if nb.as_attr && !unknown_blocks.contains_key(*name) && !blocks.contains_key(*name) {
+                // Neither argument nor blocks: null, for the provider to keep
+                // what is there.
+                out.insert(
+                    name.to_string(),
+                    Value::null_of(Schema::block_attr_type(nb)),
+                );
+                continue;
+            }
             if unknown_blocks.contains_key(*name) {
                 let t = match nb.nesting {
                     BlockNesting::Single => ty,
@@ -331,6 +379,32 @@ impl Decoder<'_, '_> {
     }
 }
 
+/// The elements of an "attributes as blocks" argument with the block
+/// schema's defaults in place of null (as a block leaving them out gets).
+fn with_block_defaults(schema: &Schema, v: Value) -> Value {
+    let fill = |e: &Value| -> Value {
+        let Some(m) = e.as_entries() else {
+            return e.clone();
+        };
+        let mut m = m.clone();
+        for (k, a) in &schema.attributes {
+            if let (Some(d), Some(x)) = (&a.default, m.get_mut(*k)) {
+                if x.is_null() {
+                    *x = d.clone();
+                }
+            }
+        }
+        Value::object(m).mark(e.sensitive)
+    };
+    let sensitive = v.sensitive;
+    match &v.kind {
+        Kind::List(t, xs) => Value::list(t.clone(), xs.iter().map(fill).collect()).mark(sensitive),
+        Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(fill).collect()).mark(sensitive),
+        Kind::Object(_) => fill(&v),
+        _ => v,
+    }
+}
+
 /// Static check of a block body against a schema, without evaluating
 /// anything (for `validate`, where values are unknown): unsupported
 /// arguments and block types, unconfigurable attributes, missing required
@@ -361,6 +435,7 @@ pub fn check_structure(
                         a.key.span(),
                     )),
                     Some(_) => {}
+                    None if schema.blocks.get(name).is_some_and(|nb| nb.as_attr) => {}
                     None if schema.blocks.contains_key(name) => diags.push(err(
                         "Unsupported argument",
                         format!("An argument named {name:?} is not expected here. Did you mean to define a block of type {name:?}?"),

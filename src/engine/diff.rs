@@ -128,6 +128,12 @@ fn propose_obj(
         let ty = nb.block.value_type();
         let v = match (nb.nesting, cfg) {
             (_, None) => Value::null_of(ty),
+            // "Attributes as blocks" left out: optional and computed, so
+            // the prior value stays (unknown on create).
+            (_, Some(c)) if nb.as_attr && c.is_null() => match &pri {
+                Some(p) if prior.is_some() => p.clone(),
+                _ => Value::unknown(Schema::block_attr_type(nb)),
+            },
             (_, Some(c)) if !c.is_known() => c,
             (BlockNesting::Single, Some(c)) => {
                 if c.is_null() {

@@ -189,7 +189,8 @@ async fn group_descriptions(
         } else {
             g.ip_permissions()
         };
-        if let (Some(id), Some(d)) = (r.security_group_rule_id(), group_pair_description(perms, r)) {
+        if let (Some(id), Some(d)) = (r.security_group_rule_id(), group_pair_description(perms, r))
+        {
             out.insert(id.to_string(), d);
         }
     }
@@ -313,15 +314,13 @@ impl VpcSecurityGroupRule {
         Ok(priors
             .iter()
             .map(|p| {
-                get_str(p, "id")
-                    .and_then(|id| found.get(&id))
-                    .map(|r| {
-                        let d = r
-                            .security_group_rule_id()
-                            .and_then(|id| descriptions.get(id))
-                            .map(String::as_str);
-                        self.to_state(ctx, &aws, p, r, d)
-                    })
+                get_str(p, "id").and_then(|id| found.get(&id)).map(|r| {
+                    let d = r
+                        .security_group_rule_id()
+                        .and_then(|id| descriptions.get(id))
+                        .map(String::as_str);
+                    self.to_state(ctx, &aws, p, r, d)
+                })
             })
             .collect())
     }
