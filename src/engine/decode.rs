@@ -254,9 +254,13 @@ impl Decoder<'_, '_> {
                 out.insert(name.to_string(), v);
                 continue;
             }
-            if nb.as_attr && !unknown_blocks.contains_key(*name) && !blocks.contains_key(*name) {
-                // Neither argument nor blocks: null, for the provider to keep
-                // what is there.
+            if nb.as_attr
+                && !unknown_blocks.contains_key(*name)
+                && blocks.get(*name).is_none_or(|v| v.is_empty())
+            {
+                // Neither argument nor blocks (a `dynamic` block generating
+                // none included, as in Terraform): null, for the provider to
+                // keep what is there.
                 out.insert(
                     name.to_string(),
                     Value::null_of(Schema::block_attr_type(nb)),
@@ -534,6 +538,21 @@ mod tests {
     }
 
     fn decode(src: &str) -> Result<crate::lang::value::Value, crate::diag::Diagnostics> {
+        decode_with(src, &schema())
+    }
+
+    /// `rule` as the provider's ConfigModeAttr blocks, in a set.
+    fn attr_schema() -> Schema {
+        let mut s = schema();
+        let rule = s.blocks.remove("rule").unwrap().block;
+        s.block("rule", BlockNesting::Set, rule)
+            .attributes_as_blocks(&["rule"])
+    }
+
+    fn decode_with(
+        src: &str,
+        schema: &Schema,
+    ) -> Result<crate::lang::value::Value, crate::diag::Diagnostics> {
         let sources = crate::diag::Sources::default();
         let file: Arc<str> = sources.add("main.tf", src);
         let body = crate::config::parse_hcl(src, &file).expect("parses");
@@ -556,7 +575,74 @@ mod tests {
             context: None,
             scopes: vec![],
         };
-        d.decode(&body, &schema())
+        d.decode(&body, schema)
+    }
+
+    #[test]
+    fn attributes_as_blocks_take_either_form() {
+        let s = attr_schema();
+        let rules = |src: &str| decode_with(src, &s).unwrap().as_entries().unwrap()["rule"].clone();
+        // Neither: null (the provider keeps what is there).
+        let v = rules("name = \"x\"\n");
+        assert!(v.is_null(), "{v:?}");
+        // `rule = []`: known and empty (remove them all).
+        let v = rules("name = \"x\"\nrule = []\n");
+        assert!(v.is_known() && !v.is_null(), "{v:?}");
+        assert_eq!(v.as_seq().unwrap().len(), 0);
+        // The list-of-objects form: null fields get the block's defaults.
+        let v = rules("name = \"x\"\nrule = [{ port = 22, cidr = null }, { port = 80, cidr = \"10.0.0.0/8\" }]\n");
+        let cidrs: Vec<String> = v
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.as_entries().unwrap()["cidr"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(cidrs, ["0.0.0.0/0", "10.0.0.0/8"]);
+        // Blocks and dynamic blocks still work.
+        let v = rules("name = \"x\"\nrule {\n  port = 22\n}\ndynamic \"rule\" {\n  for_each = [80]\n  content {\n    port = rule.value\n  }\n}\n");
+        assert_eq!(v.as_seq().unwrap().len(), 2);
+        // A dynamic block with nothing to generate is like leaving it out.
+        let v = rules("name = \"x\"\ndynamic \"rule\" {\n  for_each = []\n  content {\n    port = rule.value\n  }\n}\n");
+        assert!(v.is_null(), "{v:?}");
+    }
+
+    #[test]
+    fn attributes_as_blocks_are_checked() {
+        let s = attr_schema();
+        let summaries = |src: &str| -> Vec<String> {
+            decode_with(src, &s)
+                .unwrap_err()
+                .0
+                .iter()
+                .map(|d| format!("{}: {}", d.summary, d.detail))
+                .collect()
+        };
+        // Objects need every attribute, as in Terraform.
+        let m = summaries("name = \"x\"\nrule = [{ port = 22 }]\n");
+        assert!(
+            m.iter()
+                .any(|m| m.contains("Incorrect attribute value type")
+                    && m.contains("\"cidr\" is required")),
+            "{m:?}"
+        );
+        // Not both forms at once.
+        let m = summaries("name = \"x\"\nrule = []\nrule {\n  port = 1\n}\n");
+        assert!(
+            m.iter().any(|m| m.contains("already set as an argument")),
+            "{m:?}"
+        );
+        // validate's static check accepts the argument form too.
+        let sources = crate::diag::Sources::default();
+        let src = "name = \"x\"\nrule = []\n";
+        let file: Arc<str> = sources.add("main.tf", src);
+        let body = crate::config::parse_hcl(src, &file).expect("parses");
+        let d = super::check_structure(&body, &s, &file, &None);
+        assert!(!d.has_errors(), "{:?}", d.0);
     }
 
     #[test]
