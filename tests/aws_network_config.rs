@@ -411,6 +411,73 @@ fn count_style_network_heals_drift_and_destroys() {
     let out = plan(&m, dir, 0);
     assert!(out.contains("No changes."), "{out}");
 
+    // Attribute syntax for the same inline rules and routes: the block form
+    // and the list-of-objects form mean the same, `[]` means none.
+    let main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let as_attr = main
+        .replace(
+            r#"  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.main.id
+  }"#,
+            r#"  route = [{
+    cidr_block                 = "0.0.0.0/0"
+    gateway_id                 = aws_internet_gateway.main.id
+    ipv6_cidr_block            = null
+    destination_prefix_list_id = null
+    carrier_gateway_id         = null
+    core_network_arn           = null
+    egress_only_gateway_id     = null
+    local_gateway_id           = null
+    nat_gateway_id             = null
+    network_interface_id       = null
+    transit_gateway_id         = null
+    vpc_endpoint_id            = null
+    vpc_peering_connection_id  = null
+  }]"#,
+        )
+        .replace(
+            "  ingress = []\n",
+            r#"  ingress = [{
+    description      = "SSH from the office"
+    from_port        = 22
+    to_port          = 22
+    protocol         = "tcp"
+    cidr_blocks      = ["10.0.0.0/8"]
+    ipv6_cidr_blocks = []
+    prefix_list_ids  = []
+    security_groups  = []
+    self             = false
+  }]
+"#,
+        );
+    assert_ne!(as_attr, main);
+    write(dir, "main.tf", &as_attr);
+    let out = plan(&m, dir, 2);
+    assert!(
+        out.contains("aws_security_group.quarantine will be updated in-place"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("aws_route_table.public"),
+        "same routes: {out}"
+    );
+    apply(&m, dir);
+    assert_eq!(
+        perms(&m, &quarantine),
+        ["in tcp 22-22 10.0.0.0/8[SSH from the office]"]
+    );
+    let out = plan(&m, dir, 0);
+    assert!(out.contains("No changes."), "{out}");
+    write(dir, "main.tf", &main);
+    apply(&m, dir);
+    assert!(
+        perms(&m, &quarantine).is_empty(),
+        "{:?}",
+        perms(&m, &quarantine)
+    );
+    plan(&m, dir, 0);
+
     let out = destroy(&m, dir);
     assert!(out.contains("Destroy complete!"), "{out}");
     assert!(own_vpcs(&m).is_empty(), "the VPC is gone");
