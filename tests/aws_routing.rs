@@ -113,6 +113,10 @@ resource "aws_nat_gateway" "nat" {{
   subnet_id     = aws_subnet.public.id
   tags          = {{ Name = "nat-{tag}" }}
 
+  timeouts {{
+    create = "5m"
+  }}
+
   depends_on = [aws_internet_gateway.gw]
 }}
 

@@ -178,7 +178,14 @@ resource "aws_security_group_rule" "out" {{
             .starts_with("sgr-"),
         "{st}"
     );
-    assert_eq!(st["protocol"], "6", "configured spelling kept");
+    assert_eq!(
+        st["protocol"], "tcp",
+        "kept as the provider's StateFunc does: 6 -> tcp"
+    );
+    assert_eq!(
+        state_attrs(dir, "aws_security_group_rule.out")["protocol"],
+        "-1"
+    );
     let http_id = st["id"].as_str().unwrap().to_string();
     // The group has no inline rules: the rule resources' rules show no diff.
     let out = plan(&m, dir, 0);

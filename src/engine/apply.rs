@@ -323,7 +323,10 @@ async fn run_op(
                 })
             }
             OpKind::Read { config } => OpResult::Read(match &ds {
-                Some(d) => d.read(&ctx, config).await,
+                Some(d) => d
+                    .read(&ctx, config)
+                    .await
+                    .map(|v| carry_timeouts(d.schema(), config, v)),
                 None => Err(ProviderError::new("unsupported data source")),
             }),
             OpKind::Provision { execs, .. } => {

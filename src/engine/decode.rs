@@ -54,6 +54,9 @@ impl Decoder<'_, '_> {
         let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unknown_blocks: BTreeMap<String, bool> = BTreeMap::new();
+        // "Attributes as blocks" given as arguments, with the name's span.
+        let mut block_attrs: BTreeMap<String, (Value, Option<std::ops::Range<usize>>)> =
+            BTreeMap::new();
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
@@ -75,6 +78,28 @@ impl Decoder<'_, '_> {
                             Ok(v) => match convert(&v, &sa.ty) {
                                 Ok(v) => {
                                     attrs.insert(name.to_string(), v);
+                                }
+                                Err(e) => diags.push(self.err(
+                                    "Incorrect attribute value type",
+                                    format!("Inappropriate value for attribute {name:?}: {e}."),
+                                    a.value.span(),
+                                )),
+                            },
+                            Err(d) => diags.extend(d),
+                        }
+                    } else if let Some(nb) = schema.blocks.get(name).filter(|nb| nb.as_attr) {
+                        if block_attrs.contains_key(name) {
+                            diags.push(self.err("Attribute redefined", format!("The argument {name:?} was already set. Each argument may be set only once."), a.key.span()));
+                            continue;
+                        }
+                        let ty = Schema::block_attr_type(nb);
+                        match self.eval(&a.value) {
+                            Ok(v) => match convert(&v, &ty) {
+                                Ok(v) => {
+                                    block_attrs.insert(
+                                        name.to_string(),
+                                        (with_block_defaults(&nb.block, v), a.key.span()),
+                                    );
                                 }
                                 Err(e) => diags.push(self.err(
                                     "Incorrect attribute value type",
@@ -172,6 +197,16 @@ impl Decoder<'_, '_> {
         }
         for (name, nb) in &schema.blocks {
             let n = blocks.get(*name).map(|v| v.len()).unwrap_or(0);
+            if let Some((_, span)) = block_attrs.get(*name) {
+                if n > 0 || unknown_blocks.contains_key(*name) {
+                    diags.push(self.err(
+                        "Unsupported block type",
+                        format!("Blocks of type {name:?} are not expected here: {name:?} is already set as an argument. Use either the argument or the blocks, not both."),
+                        span.clone(),
+                    ));
+                }
+                continue;
+            }
             if unknown_blocks.contains_key(*name) {
                 continue;
             }
@@ -215,6 +250,23 @@ impl Decoder<'_, '_> {
         }
         for (name, nb) in &schema.blocks {
             let ty = nb.block.value_type();
+            if let Some((v, _)) = block_attrs.remove(*name) {
+                out.insert(name.to_string(), v);
+                continue;
+            }
+            if nb.as_attr
+                && !unknown_blocks.contains_key(*name)
+                && blocks.get(*name).is_none_or(|v| v.is_empty())
+            {
+                // Neither argument nor blocks (a `dynamic` block generating
+                // none included, as in Terraform): null, for the provider to
+                // keep what is there.
+                out.insert(
+                    name.to_string(),
+                    Value::null_of(Schema::block_attr_type(nb)),
+                );
+                continue;
+            }
             if unknown_blocks.contains_key(*name) {
                 let t = match nb.nesting {
                     BlockNesting::Single => ty,
@@ -331,6 +383,32 @@ impl Decoder<'_, '_> {
     }
 }
 
+/// The elements of an "attributes as blocks" argument with the block
+/// schema's defaults in place of null (as a block leaving them out gets).
+fn with_block_defaults(schema: &Schema, v: Value) -> Value {
+    let fill = |e: &Value| -> Value {
+        let Some(m) = e.as_entries() else {
+            return e.clone();
+        };
+        let mut m = m.clone();
+        for (k, a) in &schema.attributes {
+            if let (Some(d), Some(x)) = (&a.default, m.get_mut(*k)) {
+                if x.is_null() {
+                    *x = d.clone();
+                }
+            }
+        }
+        Value::object(m).mark(e.sensitive)
+    };
+    let sensitive = v.sensitive;
+    match &v.kind {
+        Kind::List(t, xs) => Value::list(t.clone(), xs.iter().map(fill).collect()).mark(sensitive),
+        Kind::Set(t, xs) => Value::set(t.clone(), xs.iter().map(fill).collect()).mark(sensitive),
+        Kind::Object(_) => fill(&v),
+        _ => v,
+    }
+}
+
 /// Static check of a block body against a schema, without evaluating
 /// anything (for `validate`, where values are unknown): unsupported
 /// arguments and block types, unconfigurable attributes, missing required
@@ -361,6 +439,7 @@ pub fn check_structure(
                         a.key.span(),
                     )),
                     Some(_) => {}
+                    None if schema.blocks.get(name).is_some_and(|nb| nb.as_attr) => {}
                     None if schema.blocks.contains_key(name) => diags.push(err(
                         "Unsupported argument",
                         format!("An argument named {name:?} is not expected here. Did you mean to define a block of type {name:?}?"),
@@ -459,6 +538,21 @@ mod tests {
     }
 
     fn decode(src: &str) -> Result<crate::lang::value::Value, crate::diag::Diagnostics> {
+        decode_with(src, &schema())
+    }
+
+    /// `rule` as the provider's ConfigModeAttr blocks, in a set.
+    fn attr_schema() -> Schema {
+        let mut s = schema();
+        let rule = s.blocks.remove("rule").unwrap().block;
+        s.block("rule", BlockNesting::Set, rule)
+            .attributes_as_blocks(&["rule"])
+    }
+
+    fn decode_with(
+        src: &str,
+        schema: &Schema,
+    ) -> Result<crate::lang::value::Value, crate::diag::Diagnostics> {
         let sources = crate::diag::Sources::default();
         let file: Arc<str> = sources.add("main.tf", src);
         let body = crate::config::parse_hcl(src, &file).expect("parses");
@@ -481,7 +575,74 @@ mod tests {
             context: None,
             scopes: vec![],
         };
-        d.decode(&body, &schema())
+        d.decode(&body, schema)
+    }
+
+    #[test]
+    fn attributes_as_blocks_take_either_form() {
+        let s = attr_schema();
+        let rules = |src: &str| decode_with(src, &s).unwrap().as_entries().unwrap()["rule"].clone();
+        // Neither: null (the provider keeps what is there).
+        let v = rules("name = \"x\"\n");
+        assert!(v.is_null(), "{v:?}");
+        // `rule = []`: known and empty (remove them all).
+        let v = rules("name = \"x\"\nrule = []\n");
+        assert!(v.is_known() && !v.is_null(), "{v:?}");
+        assert_eq!(v.as_seq().unwrap().len(), 0);
+        // The list-of-objects form: null fields get the block's defaults.
+        let v = rules("name = \"x\"\nrule = [{ port = 22, cidr = null }, { port = 80, cidr = \"10.0.0.0/8\" }]\n");
+        let cidrs: Vec<String> = v
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.as_entries().unwrap()["cidr"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(cidrs, ["0.0.0.0/0", "10.0.0.0/8"]);
+        // Blocks and dynamic blocks still work.
+        let v = rules("name = \"x\"\nrule {\n  port = 22\n}\ndynamic \"rule\" {\n  for_each = [80]\n  content {\n    port = rule.value\n  }\n}\n");
+        assert_eq!(v.as_seq().unwrap().len(), 2);
+        // A dynamic block with nothing to generate is like leaving it out.
+        let v = rules("name = \"x\"\ndynamic \"rule\" {\n  for_each = []\n  content {\n    port = rule.value\n  }\n}\n");
+        assert!(v.is_null(), "{v:?}");
+    }
+
+    #[test]
+    fn attributes_as_blocks_are_checked() {
+        let s = attr_schema();
+        let summaries = |src: &str| -> Vec<String> {
+            decode_with(src, &s)
+                .unwrap_err()
+                .0
+                .iter()
+                .map(|d| format!("{}: {}", d.summary, d.detail))
+                .collect()
+        };
+        // Objects need every attribute, as in Terraform.
+        let m = summaries("name = \"x\"\nrule = [{ port = 22 }]\n");
+        assert!(
+            m.iter()
+                .any(|m| m.contains("Incorrect attribute value type")
+                    && m.contains("\"cidr\" is required")),
+            "{m:?}"
+        );
+        // Not both forms at once.
+        let m = summaries("name = \"x\"\nrule = []\nrule {\n  port = 1\n}\n");
+        assert!(
+            m.iter().any(|m| m.contains("already set as an argument")),
+            "{m:?}"
+        );
+        // validate's static check accepts the argument form too.
+        let sources = crate::diag::Sources::default();
+        let src = "name = \"x\"\nrule = []\n";
+        let file: Arc<str> = sources.add("main.tf", src);
+        let body = crate::config::parse_hcl(src, &file).expect("parses");
+        let d = super::check_structure(&body, &s, &file, &None);
+        assert!(!d.has_errors(), "{:?}", d.0);
     }
 
     #[test]

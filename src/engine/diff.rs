@@ -128,6 +128,12 @@ fn propose_obj(
         let ty = nb.block.value_type();
         let v = match (nb.nesting, cfg) {
             (_, None) => Value::null_of(ty),
+            // "Attributes as blocks" left out: optional and computed, so
+            // the prior value stays (unknown on create).
+            (_, Some(c)) if nb.as_attr && c.is_null() => match &pri {
+                Some(p) if prior.is_some() => p.clone(),
+                _ => Value::unknown(Schema::block_attr_type(nb)),
+            },
             (_, Some(c)) if !c.is_known() => c,
             (BlockNesting::Single, Some(c)) => {
                 if c.is_null() {
@@ -291,4 +297,65 @@ pub fn copy_marks(from: &Value, to: Value) -> Value {
         (_, k) => k,
     };
     Value { kind, sensitive }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Attribute;
+
+    fn schema() -> Schema {
+        let rule = Schema::new().attr("port", Attribute::required(Type::Number));
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .block("rule", BlockNesting::Set, rule)
+            .attributes_as_blocks(&["rule"])
+    }
+
+    fn obj(pairs: Vec<(&str, Value)>) -> Value {
+        Value::object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    fn rules(ports: &[i64]) -> Value {
+        let s = schema();
+        let ty = s.blocks["rule"].block.value_type();
+        Value::set(
+            ty,
+            ports
+                .iter()
+                .map(|p| obj(vec![("port", Value::int(*p))]))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn attributes_as_blocks_left_out_keep_the_prior_value() {
+        let s = schema();
+        let ty = Schema::block_attr_type(&s.blocks["rule"]);
+        let prior = obj(vec![("id", Value::string("x")), ("rule", rules(&[22, 80]))]);
+        let unset = obj(vec![
+            ("id", Value::null_of(Type::String)),
+            ("rule", Value::null_of(ty.clone())),
+        ]);
+        let rule = |v: &Value| v.as_entries().unwrap()["rule"].clone();
+        // Left out: the prior rules stay; unknown on create.
+        let p = propose(&s, Some(&prior), &unset).value;
+        assert!(same(&rule(&p), &rules(&[22, 80])));
+        let p = propose(&s, None, &unset).value;
+        assert!(!rule(&p).is_known());
+        // `rule = []`: none.
+        let empty = obj(vec![
+            ("id", Value::null_of(Type::String)),
+            ("rule", rules(&[])),
+        ]);
+        let p = propose(&s, Some(&prior), &empty).value;
+        assert_eq!(rule(&p).as_seq().map(|s| s.len()), Some(0));
+        // Given: exactly those.
+        let one = obj(vec![
+            ("id", Value::null_of(Type::String)),
+            ("rule", rules(&[443])),
+        ]);
+        let p = propose(&s, Some(&prior), &one).value;
+        assert!(same(&rule(&p), &rules(&[443])));
+    }
 }

@@ -374,6 +374,7 @@ impl<'w> Planner<'w> {
                             let ctx = self.providers.ctx(&res.ty, alias, addr.to_string());
                             match block_on(self.rt, ds.read(&ctx, &config.clone().unmark_deep())) {
                                 Ok(v) => {
+                                    let v = crate::providers::carry_timeouts(&schema, &config, v);
                                     values.insert(key.clone(), normalize(&schema, &v));
                                 }
                                 Err(e) => {
@@ -463,6 +464,13 @@ impl<'w> Planner<'w> {
                                         Action::DeleteThenCreate
                                     }
                                 } else if same(&planned, p) {
+                                    Action::NoOp
+                                } else if crate::providers::only_timeouts_differ(
+                                    &schema, p, &planned,
+                                ) {
+                                    // As the provider's SDK plans it: the prior
+                                    // object, its stored timeouts included.
+                                    planned = crate::providers::carry_timeouts(&schema, p, planned);
                                     Action::NoOp
                                 } else {
                                     Action::Update

@@ -498,15 +498,24 @@ struct BlockS {
 
 impl BlockS {
     fn from_schema(s: &Schema) -> BlockS {
+        // "Attributes as blocks" are attributes to Terraform's renderer:
+        // `ingress = [ { ... }, ]`.
         BlockS {
             attrs: s
                 .attributes
                 .iter()
                 .map(|(k, a)| (k.to_string(), a.ty.clone()))
+                .chain(
+                    s.blocks
+                        .iter()
+                        .filter(|(_, b)| b.as_attr)
+                        .map(|(k, b)| (k.to_string(), Schema::block_attr_type(b))),
+                )
                 .collect(),
             blocks: s
                 .blocks
                 .iter()
+                .filter(|(_, b)| !b.as_attr)
                 .map(|(k, b)| (k.to_string(), (b.nesting, BlockS::from_schema(&b.block))))
                 .collect(),
         }

@@ -164,6 +164,15 @@ pub fn carry_timeouts(schema: &Schema, from: &Value, result: Value) -> Value {
     }
 }
 
+/// Whether `planned` differs from `prior` in nothing but its `timeouts`
+/// block. The provider's SDK does not diff timeouts (they are kept beside
+/// the state, not compared), so such a plan is no change: the prior object
+/// stays, timeouts included, until some other change updates it.
+pub fn only_timeouts_differ(schema: &Schema, prior: &Value, planned: &Value) -> bool {
+    schema.blocks.contains_key("timeouts")
+        && crate::engine::diff::same(&carry_timeouts(schema, prior, planned.clone()), prior)
+}
+
 /// The `timeouts { OP = "…" }` of an object (a Go duration such as "10m",
 /// "1h30m", "45s"), or `default` when unset or malformed.
 pub fn timeout(v: &Value, op: &str, default: std::time::Duration) -> std::time::Duration {
@@ -214,6 +223,52 @@ pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_timeouts_only_difference_is_no_change() {
+        use crate::lang::types::Type;
+        let schema = Schema::new()
+            .attr("name", Attribute::optional(Type::String))
+            .timeouts(&["create", "delete"]);
+        let t = |c: Option<&str>| {
+            obj(&[
+                (
+                    "create",
+                    c.map(Value::string).unwrap_or(Value::null_of(Type::String)),
+                ),
+                ("delete", Value::null_of(Type::String)),
+            ])
+        };
+        let timeouts_ty = schema.blocks["timeouts"].block.value_type();
+        let prior = obj(&[
+            ("name", Value::string("a")),
+            ("timeouts", Value::null_of(timeouts_ty)),
+        ]);
+        let planned = obj(&[("name", Value::string("a")), ("timeouts", t(Some("10m")))]);
+        assert!(only_timeouts_differ(&schema, &prior, &planned));
+        let prior15 = obj(&[("name", Value::string("a")), ("timeouts", t(Some("15m")))]);
+        assert!(only_timeouts_differ(&schema, &prior15, &planned));
+        let renamed = obj(&[("name", Value::string("b")), ("timeouts", t(Some("10m")))]);
+        assert!(!only_timeouts_differ(&schema, &prior, &renamed));
+        // Without a timeouts block in the schema, nothing is special.
+        let plain = Schema::new().attr("name", Attribute::optional(Type::String));
+        assert!(!only_timeouts_differ(&plain, &prior, &planned));
+        // What the apply records: the planned object's timeouts.
+        let kept = carry_timeouts(&schema, &planned, renamed.clone());
+        assert_eq!(
+            kept.as_entries().unwrap()["timeouts"].as_entries().unwrap()["create"].as_str(),
+            Some("10m")
+        );
+    }
 
     #[test]
     fn go_durations() {

@@ -93,6 +93,11 @@ pub struct NestedBlock {
     pub min_items: usize,
     pub max_items: usize,
     pub force_new: bool,
+    /// The provider's `ConfigMode: SchemaConfigModeAttr`: the blocks may
+    /// also be written as one argument, a list of objects (`ingress = []`
+    /// removes them all). Without either the value is null, and the
+    /// provider keeps what the object has (optional and computed).
+    pub as_attr: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -123,9 +128,30 @@ impl Schema {
                     usize::MAX
                 },
                 force_new: false,
+                as_attr: false,
             },
         );
         self
+    }
+    /// Mark the named blocks as "attributes as blocks" (see
+    /// [`NestedBlock::as_attr`]).
+    pub fn attributes_as_blocks(mut self, names: &[&str]) -> Schema {
+        for n in names {
+            if let Some(b) = self.blocks.get_mut(*n) {
+                b.as_attr = true;
+            }
+        }
+        self
+    }
+    /// The type of an "attributes as blocks" argument: a list or set of the
+    /// block's objects.
+    pub fn block_attr_type(nb: &NestedBlock) -> Type {
+        let t = nb.block.value_type();
+        match nb.nesting {
+            BlockNesting::Single => t,
+            BlockNesting::List => Type::list(t),
+            BlockNesting::Set => Type::set(t),
+        }
     }
     /// The `timeouts { create = "10m" ... }` block for the given operations
     /// (as the Terraform AWS provider declares it for resources that wait).

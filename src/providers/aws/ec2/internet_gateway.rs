@@ -27,7 +27,8 @@ impl InternetGateway {
                     .attr("arn", Attribute::computed(Type::String))
                     .attr("owner_id", Attribute::computed(Type::String))
                     .attr("vpc_id", Attribute::optional(Type::String)),
-            ),
+            )
+            .timeouts(&["create", "update", "delete"]),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `aws_route_table`, with its inline `route` set. As in the provider,
-//! `route` is optional and computed: with no `route` blocks in the
-//! configuration, the routes (e.g. made by `aws_route`) are left alone; with
-//! `route` blocks, the table gets exactly those. AWS's own routes (local,
+//! `route` is an optional and computed "attribute as blocks": with neither
+//! `route` blocks nor a `route = [...]` argument in the configuration, the
+//! routes (e.g. made by `aws_route`) are left alone; with either, the table
+//! gets exactly those (`route = []`: none). AWS's own routes (local,
 //! propagated, gateway endpoint) are never shown.
 
 use std::collections::{BTreeMap, HashMap};
@@ -55,6 +56,7 @@ impl RouteTable {
                 ),
         )
         .block("route", BlockNesting::Set, route_schema())
+        .attributes_as_blocks(&["route"])
         .timeouts(&["create", "update", "delete"]);
         RouteTable { schema }
     }
@@ -266,22 +268,14 @@ impl Resource for RouteTable {
     fn customize_plan(
         &self,
         ctx: &ProviderCtx,
-        prior: Option<&Value>,
-        config: &Value,
+        _prior: Option<&Value>,
+        _config: &Value,
         planned: Value,
     ) -> Value {
-        let p = plan_tags_all(ctx, planned);
-        // `route` is optional and computed: no blocks → whatever is there.
-        let cfg = get(config, "route");
-        let none_configured = cfg.is_known() && cfg.as_seq().map(|s| s.is_empty()).unwrap_or(true);
-        if none_configured {
-            let keep = match prior {
-                Some(pr) => get(pr, "route"),
-                None => Value::unknown(Type::set(route_type())),
-            };
-            return with(&p, "route", keep);
-        }
-        p
+        // `route` is an optional and computed "attribute as blocks": with
+        // neither blocks nor `route = [...]` the generic diff keeps whatever
+        // is there; `route = []` removes every route.
+        plan_tags_all(ctx, planned)
     }
 
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError> {

@@ -1,4 +1,5 @@
-//! `aws_security_group`, with inline `ingress` / `egress` rule sets. Like the
+//! `aws_security_group`, with inline `ingress` / `egress` rule sets, written
+//! as blocks or as arguments (`ingress = []` revokes them all). Like the
 //! AWS provider, a new VPC security group loses AWS's default allow-all
 //! egress rule, so only the configured rules remain.
 
@@ -81,7 +82,9 @@ impl SecurityGroup {
                     ),
             )
             .block("ingress", BlockNesting::Set, rule_schema())
-            .block("egress", BlockNesting::Set, rule_schema()),
+            .block("egress", BlockNesting::Set, rule_schema())
+            .attributes_as_blocks(&["ingress", "egress"])
+            .timeouts(&["create", "delete"]),
         }
     }
 }
@@ -484,21 +487,11 @@ impl Resource for SecurityGroup {
         let mut p = plan_tags_all(ctx, planned);
         p = normalize_rules(p, "ingress");
         p = normalize_rules(p, "egress");
-        // `ingress` / `egress` are Optional+Computed attribute-style sets in
-        // the provider: without blocks in the configuration they keep what
-        // the group has (rules added by rule resources show no diff), and
-        // are known only after apply on create.
-        for block in ["ingress", "egress"] {
-            let cfg = get(config, block);
-            let unset = cfg.is_known() && cfg.as_seq().map(|s| s.is_empty()).unwrap_or(true);
-            if unset {
-                let kept = match prior {
-                    Some(pr) => get(pr, block),
-                    None => Value::unknown(Type::set(rule_schema().value_type())),
-                };
-                p = with(&p, block, kept);
-            }
-        }
+        // `ingress` / `egress` are Optional+Computed "attributes as blocks"
+        // in the provider: with neither blocks nor `ingress = [...]` in the
+        // configuration the value is null and the generic diff keeps what
+        // the group has (rules added by rule resources show no diff), or
+        // leaves it unknown on create; `ingress = []` removes them all.
         // A new name_prefix (or dropping the name) means a new generated name.
         if prior.is_none() {
             if let Some(n) = get_str(config, "name") {
@@ -613,7 +606,7 @@ impl Resource for SecurityGroup {
         }
         let r = retry_on(
             &["DependencyViolation"],
-            Duration::from_secs(900),
+            crate::providers::timeout(prior, "delete", Duration::from_secs(900)),
             || async {
                 aws.ec2()
                     .delete_security_group()

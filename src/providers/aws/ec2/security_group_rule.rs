@@ -345,6 +345,9 @@ fn to_state(prior: &Value, g: &SecurityGroup, rules: &[SecurityGroupRule]) -> Op
     };
     let (_, desc) = find_match(&p, perms)?;
     let mut s = prior.clone();
+    if let Some(proto) = get_str(prior, "protocol") {
+        s = with(&s, "protocol", Value::string(protocol(&proto)));
+    }
     match desc.filter(|d| !d.is_empty()) {
         Some(d) => s = with(&s, "description", Value::string(d)),
         None if get_str(prior, "description").is_some_and(|d| d.is_empty()) => {}
@@ -524,6 +527,21 @@ impl Resource for SecurityGroupRuleResource {
     }
     fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// The provider's `StateFunc` on `protocol`: "6" is kept as "tcp",
+    /// "all" as "-1".
+    fn customize_plan(
+        &self,
+        _ctx: &ProviderCtx,
+        _prior: Option<&Value>,
+        _config: &Value,
+        planned: Value,
+    ) -> Value {
+        match get_str(&planned, "protocol") {
+            Some(p) => with(&planned, "protocol", Value::string(protocol(&p))),
+            None => planned,
+        }
     }
 
     async fn create(&self, ctx: &ProviderCtx, planned: &Value) -> Result<Value, ProviderError> {

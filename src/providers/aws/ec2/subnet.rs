@@ -63,7 +63,8 @@ impl Subnet {
                         Attribute::optional(Type::String),
                     )
                     .attr("outpost_arn", Attribute::optional(Type::String)),
-            ),
+            )
+            .timeouts(&["create", "delete"]),
         }
     }
 }

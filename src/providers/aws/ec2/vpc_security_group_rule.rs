@@ -156,6 +156,66 @@ async fn describe(aws: &Aws, ids: &[String]) -> Result<Vec<SecurityGroupRule>, P
     }
 }
 
+/// The description of a group-referencing rule, when
+/// `DescribeSecurityGroupRules` leaves it out (some AWS API emulators do),
+/// from the group's permissions: the pair for the same protocol, ports and
+/// referenced group. By rule id.
+async fn group_descriptions(
+    aws: &Aws,
+    rules: &[SecurityGroupRule],
+) -> Result<HashMap<String, String>, ProviderError> {
+    let wanted = |r: &SecurityGroupRule| {
+        r.referenced_group_info().is_some() && r.description().unwrap_or_default().is_empty()
+    };
+    let mut groups: Vec<String> = rules
+        .iter()
+        .filter(|r| wanted(r))
+        .filter_map(|r| r.group_id().map(str::to_string))
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let mut out = HashMap::new();
+    if groups.is_empty() {
+        return Ok(out);
+    }
+    let found: Vec<aws_sdk_ec2::types::SecurityGroup> =
+        describe_by_ids!(aws, groups, describe_security_groups, "group-id")?;
+    for r in rules.iter().filter(|r| wanted(r)) {
+        let Some(g) = found.iter().find(|g| g.group_id() == r.group_id()) else {
+            continue;
+        };
+        let perms = if r.is_egress() == Some(true) {
+            g.ip_permissions_egress()
+        } else {
+            g.ip_permissions()
+        };
+        if let (Some(id), Some(d)) = (r.security_group_rule_id(), group_pair_description(perms, r))
+        {
+            out.insert(id.to_string(), d);
+        }
+    }
+    Ok(out)
+}
+
+/// The description of the pair in `perms` that `r` stands for.
+fn group_pair_description(perms: &[IpPermission], r: &SecurityGroupRule) -> Option<String> {
+    let referenced = r.referenced_group_info()?.group_id()?;
+    let rule_proto = protocol(r.ip_protocol().unwrap_or_default());
+    let all = rule_proto == "-1";
+    perms
+        .iter()
+        .filter(|p| protocol(p.ip_protocol().unwrap_or_default()) == rule_proto)
+        .filter(|p| {
+            all || (p.from_port().unwrap_or(-1) == r.from_port().unwrap_or(-1)
+                && p.to_port().unwrap_or(-1) == r.to_port().unwrap_or(-1))
+        })
+        .flat_map(|p| p.user_id_group_pairs())
+        .find(|pair| pair.group_id() == Some(referenced))
+        .and_then(|pair| pair.description())
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+}
+
 impl VpcSecurityGroupRule {
     fn to_state(
         &self,
@@ -163,6 +223,7 @@ impl VpcSecurityGroupRule {
         aws: &Aws,
         prior: &Value,
         r: &SecurityGroupRule,
+        description: Option<&str>,
     ) -> Value {
         let id = r.security_group_rule_id().unwrap_or_default();
         let owner = r.group_owner_id().unwrap_or_default();
@@ -211,7 +272,7 @@ impl VpcSecurityGroupRule {
         );
         m.insert(
             "description".into(),
-            match r.description() {
+            match r.description().filter(|d| !d.is_empty()).or(description) {
                 Some(d) if !d.is_empty() => Value::string(d),
                 _ if get_str(prior, "description").is_some_and(|d| d.is_empty()) => {
                     Value::string("")
@@ -237,10 +298,14 @@ impl VpcSecurityGroupRule {
         if ids.is_empty() {
             return Ok(vec![None; priors.len()]);
         }
-        let found: HashMap<String, SecurityGroupRule> = describe(&aws, &ids)
+        let rules: Vec<SecurityGroupRule> = describe(&aws, &ids)
             .await?
             .into_iter()
             .filter(|r| r.is_egress() == Some(self.egress))
+            .collect();
+        let descriptions = group_descriptions(&aws, &rules).await?;
+        let found: HashMap<String, SecurityGroupRule> = rules
+            .into_iter()
             .filter_map(|r| {
                 r.security_group_rule_id()
                     .map(|id| (id.to_string(), r.clone()))
@@ -249,9 +314,13 @@ impl VpcSecurityGroupRule {
         Ok(priors
             .iter()
             .map(|p| {
-                get_str(p, "id")
-                    .and_then(|id| found.get(&id))
-                    .map(|r| self.to_state(ctx, &aws, p, r))
+                get_str(p, "id").and_then(|id| found.get(&id)).map(|r| {
+                    let d = r
+                        .security_group_rule_id()
+                        .and_then(|id| descriptions.get(id))
+                        .map(String::as_str);
+                    self.to_state(ctx, &aws, p, r, d)
+                })
             })
             .collect())
     }
