@@ -182,6 +182,38 @@ fn network_example_applies_replans_clean_and_destroys() {
     assert!(out.contains("Apply complete!"), "{out}");
     let vpcs = own_vpcs(&m);
     assert_eq!(vpcs.len(), 1, "one VPC: {vpcs:?}");
+    let subnets = m
+        .block_on(
+            m.ec2()
+                .describe_subnets()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(&vpcs[0])
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(subnets.subnets().len(), 4, "2 public + 2 private subnets");
+    for s in subnets.subnets() {
+        let tags = tags_map(s.tags());
+        assert_eq!(
+            tags.get("ManagedBy").map(|s| s.as_str()),
+            Some("herd"),
+            "default_tags on {:?}",
+            s.subnet_id()
+        );
+    }
+    let nats = m.block_on(m.ec2().describe_nat_gateways().send()).unwrap();
+    assert_eq!(
+        nats.nat_gateways()
+            .iter()
+            .filter(|n| n.state().map(|s| s.as_str()) == Some("available"))
+            .count(),
+        2,
+        "one NAT gateway per zone"
+    );
 
     // The rule referencing the app group reads back as configured.
     let db = id_of(dir, "aws_security_group.db");

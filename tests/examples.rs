@@ -1,7 +1,8 @@
-//! The examples of `examples/` against moto: each applies, re-plans with no
-//! changes and destroys to nothing, checked through the test's own AWS SDK
-//! clients. The fargate-app plan is also fed to checkov (`show -json`), and
-//! its database password must never appear in anything herd prints.
+//! `examples/fargate-app` against moto (`examples/network` is run by
+//! `tests/aws_network_config.rs`): applies, re-plans with no changes and
+//! destroys to nothing, checked through the test's own AWS SDK clients. Its
+//! plan is also fed to checkov (`show -json`), and its database password must
+//! never appear in anything herd prints.
 
 mod common;
 
@@ -43,52 +44,6 @@ fn own_vpcs(m: &Moto) -> Vec<String> {
         .filter(|v| !v.is_default().unwrap_or(false))
         .filter_map(|v| v.vpc_id().map(|s| s.to_string()))
         .collect()
-}
-
-#[test]
-fn network_example_applies_replans_clean_and_destroys() {
-    let m = Moto::start_with_acm_wait(10);
-    let d = example("network");
-    run(&m, d.path(), &["init", "-input=false"], 0);
-    let out = apply(&m, d.path());
-    assert!(out.contains("Apply complete!"), "{out}");
-    let vpcs = own_vpcs(&m);
-    assert_eq!(vpcs.len(), 1, "one VPC: {vpcs:?}");
-    let subnets = m
-        .block_on(
-            m.ec2()
-                .describe_subnets()
-                .filters(
-                    aws_sdk_ec2::types::Filter::builder()
-                        .name("vpc-id")
-                        .values(&vpcs[0])
-                        .build(),
-                )
-                .send(),
-        )
-        .unwrap();
-    assert_eq!(subnets.subnets().len(), 4, "2 public + 2 private subnets");
-    for s in subnets.subnets() {
-        let tags = tags_map(s.tags());
-        assert_eq!(
-            tags.get("ManagedBy").map(|s| s.as_str()),
-            Some("herd"),
-            "default_tags on {:?}",
-            s.subnet_id()
-        );
-    }
-    let nats = m.block_on(m.ec2().describe_nat_gateways().send()).unwrap();
-    assert_eq!(
-        nats.nat_gateways()
-            .iter()
-            .filter(|n| n.state().map(|s| s.as_str()) == Some("available"))
-            .count(),
-        2,
-        "one NAT gateway per zone"
-    );
-    plan(&m, d.path(), 0);
-    destroy(&m, d.path());
-    assert!(own_vpcs(&m).is_empty(), "the VPC is gone");
 }
 
 fn checkov() -> Option<PathBuf> {

@@ -500,7 +500,10 @@ mod error_tests {
             super::unhandled_message(full),
             "the AWS endpoint answered HTTP 500 without an AWS error code: 500 Internal Server Error Internal Server Error The server encountered an internal error."
         );
-        assert_eq!(super::unhandled_message("dispatch failure"), "dispatch failure");
+        assert_eq!(
+            super::unhandled_message("dispatch failure"),
+            "dispatch failure"
+        );
     }
 }
 
