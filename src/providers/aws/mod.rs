@@ -491,22 +491,6 @@ fn unhandled_message(full: &str) -> String {
     format!("the AWS endpoint answered HTTP {status} without an AWS error code: {body}")
 }
 
-#[cfg(test)]
-mod error_tests {
-    #[test]
-    fn unhandled_errors_are_short() {
-        let full = r#"service error: unhandled error: error parsing XML: no root element (ServiceError(ServiceError { source: Unhandled(Unhandled { source: XmlDecodeError { kind: Custom("no root element") }, meta: ErrorMetadata { code: None, message: None, extras: None } }), raw: Response { status: StatusCode(500), headers: {"server": "Werkzeug/3.1.9"}, body: SdkBody { inner: Once(Some(b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n")), retryable: true } }))"#;
-        assert_eq!(
-            super::unhandled_message(full),
-            "the AWS endpoint answered HTTP 500 without an AWS error code: 500 Internal Server Error Internal Server Error The server encountered an internal error."
-        );
-        assert_eq!(
-            super::unhandled_message("dispatch failure"),
-            "dispatch failure"
-        );
-    }
-}
-
 pub fn is_not_found(e: &ProviderError) -> bool {
     e.code
         .as_deref()
@@ -752,5 +736,21 @@ where
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    #[test]
+    fn unhandled_errors_are_short() {
+        let full = r#"service error: unhandled error: error parsing XML: no root element (ServiceError(ServiceError { source: Unhandled(Unhandled { source: XmlDecodeError { kind: Custom("no root element") }, meta: ErrorMetadata { code: None, message: None, extras: None } }), raw: Response { status: StatusCode(500), headers: {"server": "Werkzeug/3.1.9"}, body: SdkBody { inner: Once(Some(b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n")), retryable: true } }))"#;
+        assert_eq!(
+            super::unhandled_message(full),
+            "the AWS endpoint answered HTTP 500 without an AWS error code: 500 Internal Server Error Internal Server Error The server encountered an internal error."
+        );
+        assert_eq!(
+            super::unhandled_message("dispatch failure"),
+            "dispatch failure"
+        );
     }
 }
