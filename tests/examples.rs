@@ -202,6 +202,30 @@ fn fargate_app_applies_replans_clean_passes_checkov_and_destroys_with_a_final_sn
         .unwrap_or_default()
         .starts_with("postgresql://app:"));
 
+    // A plan with one change reports only the drift that bears on it: the
+    // app's security group gained its rules from separate rule resources
+    // after it was recorded (drift), but nothing planned reads it.
+    let (c, t, _) = herd(&["plan", "-refresh-only", "-input=false", "-no-color"]);
+    assert_eq!(c, Some(0), "{t}");
+    assert!(t.contains("aws_security_group.app has changed"), "{t}");
+    let (c, t, _) = herd(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-detailed-exitcode",
+        "-var=max_tasks=12",
+    ]);
+    assert_eq!(c, Some(2), "{t}");
+    assert!(
+        t.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{t}"
+    );
+    assert!(
+        t.contains("aws_appautoscaling_target.app will be updated in-place"),
+        "{t}"
+    );
+    assert!(!t.contains("aws_security_group.app has changed"), "{t}");
+
     let (c, t, _) = herd(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     assert_eq!(c, Some(0), "re-plan after apply must find no changes:\n{t}");
     assert!(t.contains("No changes."), "{t}");
