@@ -390,3 +390,47 @@ fn console_type_function_prints_types() {
         .success()
         .stdout("object({\n    a: string,\n    b: number,\n})\nlist(number)\n");
 }
+
+/// `show` renders the state like Terraform: sensitive attributes and outputs
+/// are hidden, never printed.
+#[test]
+fn show_hides_sensitive_values() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        r#"
+variable "pw" {
+  type      = string
+  sensitive = true
+  default   = "hunter2-very-secret"
+}
+resource "terraform_data" "db" {
+  input = { user = "app", password = var.pw }
+}
+output "pw" {
+  value     = var.pw
+  sensitive = true
+}
+output "user" {
+  value = "app"
+}
+"#,
+    );
+    apply(d.path()).success();
+    let out = herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .args(["show", "-no-color"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("resource \"terraform_data\" \"db\""),
+        "{text}"
+    );
+    assert!(text.contains("(sensitive value)"), "{text}");
+    assert!(text.contains("pw = (sensitive value)"), "{text}");
+    assert!(text.contains("user = \"app\""), "{text}");
+}

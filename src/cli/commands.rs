@@ -547,12 +547,19 @@ fn show(dir: &Path, a: super::ShowArgs) -> i32 {
                                 .unwrap_or_default()
                         );
                     } else {
+                        // Terraform's rendering: each instance as a block,
+                        // sensitive attributes and outputs hidden.
                         for (addr, _, i) in st.instances() {
-                            println!("# {addr}:");
-                            println!(
-                                "{}\n",
-                                serde_json::to_string_pretty(&i.attributes).unwrap_or_default()
-                            );
+                            if i.deposed.is_some() {
+                                continue;
+                            }
+                            println!("{}", super::state_cmds::render_instance(&addr, i));
+                        }
+                        if !st.outputs.is_empty() {
+                            println!("\nOutputs:\n");
+                            for (k, o) in &st.outputs {
+                                println!("{k} = {}", render_state_output(o));
+                            }
                         }
                     }
                 }

@@ -590,7 +590,8 @@ pub fn render_instance(addr: &AbsResourceInstance, obj: &InstanceState) -> Strin
     out
 }
 
-/// Sensitive attribute paths as strings: `.a.b[0]["k"]`.
+/// Sensitive attribute paths as strings: `["a"]["b"][0]["k"]` (attribute and
+/// map-key steps spelled alike).
 fn sensitive_paths(v: &[J]) -> HashSet<String> {
     let mut set = HashSet::new();
     for p in v {
@@ -598,9 +599,11 @@ fn sensitive_paths(v: &[J]) -> HashSet<String> {
         let mut s = String::new();
         for st in steps {
             match st.get("type").and_then(J::as_str) {
+                // Attribute and string-key steps share one spelling: an
+                // object attribute renders like a map key and vice versa.
                 Some("get_attr") => {
-                    s.push('.');
-                    s.push_str(st.get("value").and_then(J::as_str).unwrap_or(""));
+                    let k = st.get("value").and_then(J::as_str).unwrap_or("");
+                    s.push_str(&format!("[{}]", go_quote(k)));
                 }
                 Some("index") => {
                     let k = st.get("value").map(|v| v.get("value").unwrap_or(v));
@@ -639,7 +642,7 @@ fn render_block(m: &serde_json::Map<String, J>, sens: &HashSet<String>, ind: usi
     let width = keys.iter().map(|k| attr_name(k).len()).max().unwrap_or(0);
     let mut s = "{\n".to_string();
     for k in keys {
-        let path = format!(".{k}");
+        let path = format!("[{}]", go_quote(k));
         let v = render_value(&m[k.as_str()], &path, sens, ind + 1, true, false);
         s.push_str(&format!(
             "{}{:<width$} = {v}\n",
@@ -721,7 +724,7 @@ fn render_value(
             let width = keys.iter().map(|k| attr_name(k).len()).max().unwrap_or(0);
             let mut s = "{\n".to_string();
             for k in keys {
-                let p = format!("{path}.{k}");
+                let p = format!("{path}[{}]", go_quote(k));
                 s.push_str(&format!(
                     "{}{:<width$} = {}\n",
                     indent(ind + 1),
