@@ -521,3 +521,150 @@ resource "aws_cloudwatch_log_group" "gen" {
     let g = m.block_on(logs.describe_log_groups().send()).unwrap();
     assert!(g.log_groups().is_empty(), "{g:?}");
 }
+
+fn capacity_config(cluster: &str, providers: &str, strategy: &str) -> String {
+    format!(
+        r#"
+resource "aws_ecs_cluster" "a" {{
+  name = "cap-a"
+}}
+resource "aws_ecs_cluster" "b" {{
+  name = "cap-b"
+}}
+resource "aws_ecs_cluster_capacity_providers" "x" {{
+  cluster_name       = aws_ecs_cluster.{cluster}.name
+  capacity_providers = [{providers}]
+{strategy}
+}}
+"#
+    )
+}
+
+/// (capacity providers, default strategy as (provider, base, weight)) of a
+/// cluster, read through the test's own ECS client.
+type Capacity = (Vec<String>, Vec<(String, i32, i32)>);
+
+fn capacity(m: &Moto, cluster: &str) -> Capacity {
+    let ecs = aws_sdk_ecs::Client::new(&m.sdk());
+    let out = m
+        .block_on(ecs.describe_clusters().clusters(cluster).send())
+        .unwrap();
+    let c = &out.clusters()[0];
+    let mut p = c.capacity_providers().to_vec();
+    p.sort();
+    let mut s: Vec<(String, i32, i32)> = c
+        .default_capacity_provider_strategy()
+        .iter()
+        .map(|s| (s.capacity_provider().to_string(), s.base(), s.weight()))
+        .collect();
+    s.sort();
+    (p, s)
+}
+
+/// `aws_ecs_cluster_capacity_providers`: Fargate and Fargate Spot with a
+/// default strategy; update, move to another cluster (replacement), drift,
+/// import, destroy (the providers are detached).
+#[test]
+fn cluster_capacity_providers_lifecycle() {
+    let m = Moto::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let both = r#""FARGATE", "FARGATE_SPOT""#;
+    let strategy = |base: i32, w1: i32, w2: i32| {
+        format!(
+            r#"  default_capacity_provider_strategy {{
+    capacity_provider = "FARGATE"
+    base              = {base}
+    weight            = {w1}
+  }}
+  default_capacity_provider_strategy {{
+    capacity_provider = "FARGATE_SPOT"
+    weight            = {w2}
+  }}"#
+        )
+    };
+    let s = |p: &str, b: i32, w: i32| (p.to_string(), b, w);
+    let names = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+
+    write(
+        dir,
+        "main.tf",
+        &capacity_config("a", both, &strategy(1, 1, 3)),
+    );
+    apply(&m, dir);
+    assert_eq!(
+        capacity(&m, "cap-a"),
+        (
+            names(&["FARGATE", "FARGATE_SPOT"]),
+            vec![s("FARGATE", 1, 1), s("FARGATE_SPOT", 0, 3)]
+        )
+    );
+    plan(&m, dir, 0);
+
+    // In place: new weights.
+    write(
+        dir,
+        "main.tf",
+        &capacity_config("a", both, &strategy(2, 1, 1)),
+    );
+    let out = apply(&m, dir);
+    assert!(out.contains("0 added, 1 changed, 0 destroyed"), "{out}");
+    assert_eq!(
+        capacity(&m, "cap-a").1,
+        vec![s("FARGATE", 2, 1), s("FARGATE_SPOT", 0, 1)]
+    );
+    plan(&m, dir, 0);
+
+    // Drift: the strategy cleared out of band is put back.
+    let ecs = aws_sdk_ecs::Client::new(&m.sdk());
+    m.block_on(
+        ecs.put_cluster_capacity_providers()
+            .cluster("cap-a")
+            .capacity_providers("FARGATE")
+            .set_default_capacity_provider_strategy(Some(vec![]))
+            .send(),
+    )
+    .unwrap();
+    let out = plan(&m, dir, 2);
+    assert!(out.contains("will be updated in-place"), "{out}");
+    apply(&m, dir);
+    assert_eq!(capacity(&m, "cap-a").0, names(&["FARGATE", "FARGATE_SPOT"]));
+    plan(&m, dir, 0);
+
+    // Import by cluster name.
+    run(
+        &m,
+        dir,
+        &["state", "rm", "aws_ecs_cluster_capacity_providers.x"],
+        0,
+    );
+    run(
+        &m,
+        dir,
+        &[
+            "import",
+            "-input=false",
+            "aws_ecs_cluster_capacity_providers.x",
+            "cap-a",
+        ],
+        0,
+    );
+    plan(&m, dir, 0);
+
+    // Another cluster: replacement; the old cluster loses its providers.
+    write(dir, "main.tf", &capacity_config("b", r#""FARGATE""#, ""));
+    let out = apply(&m, dir);
+    assert!(out.contains("1 added, 0 changed, 1 destroyed"), "{out}");
+    assert_eq!(capacity(&m, "cap-a"), (vec![], vec![]));
+    assert_eq!(capacity(&m, "cap-b"), (names(&["FARGATE"]), vec![]));
+    plan(&m, dir, 0);
+
+    destroy(&m, dir);
+    let out = m
+        .block_on(ecs.describe_clusters().clusters("cap-b").send())
+        .unwrap();
+    assert!(out
+        .clusters()
+        .iter()
+        .all(|c| c.status() == Some("INACTIVE")));
+}

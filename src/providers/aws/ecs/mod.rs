@@ -1,6 +1,7 @@
 //! ECS resources, and helpers the ECS and Application Auto Scaling
 //! resources share.
 
+pub mod capacity_providers;
 pub mod cluster;
 pub mod container_definitions;
 pub mod service;
@@ -25,6 +26,10 @@ pub fn register(r: &mut Registry) {
     );
     r.resources
         .insert("aws_ecs_service", Arc::new(service::Service::new()));
+    r.resources.insert(
+        "aws_ecs_cluster_capacity_providers",
+        Arc::new(capacity_providers::CapacityProviders::new()),
+    );
 }
 
 /// An object value from (name, value) pairs.
