@@ -3,7 +3,7 @@
 //! the load balancer (`aws_alb*` aliases, listener rules with host/path
 //! conditions, a fixed-response default, stickiness), RDS manages the master
 //! password itself, scaling is step + memory target tracking, IAM policy
-//! documents carry conditions. It applies, is checked through the test's own
+//! documents carry conditions, RDS exports its logs. It applies, is checked through the test's own
 //! SDK clients, re-plans with no changes and destroys to nothing (leaving the
 //! final snapshot).
 
@@ -66,7 +66,7 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
     herd(&["validate", "-no-color"], 0);
     let t = herd(&["plan", "-input=false", "-no-color", "-out=web.plan"], 0);
     assert!(
-        t.contains("Plan: 46 to add, 0 to change, 0 to destroy."),
+        t.contains("Plan: 48 to add, 0 to change, 0 to destroy."),
         "{t}"
     );
     assert!(
@@ -74,7 +74,7 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
         "{t}"
     );
     let t = herd(&["apply", "-input=false", "-no-color", "web.plan"], 0);
-    assert!(t.contains("Apply complete! Resources: 46 added"), "{t}");
+    assert!(t.contains("Apply complete! Resources: 48 added"), "{t}");
     assert!(
         t.contains("database_master_secret_arn = <sensitive>"),
         "{t}"
@@ -130,7 +130,7 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
         .unwrap();
     let mut prios: Vec<&str> = rules.rules().iter().filter_map(|r| r.priority()).collect();
     prios.sort();
-    assert_eq!(prios, ["10", "100", "default"]);
+    assert_eq!(prios, ["10", "100", "20", "default"]);
 
     // The target group: health check and stickiness.
     let tgs = m
@@ -197,6 +197,10 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
         db.preferred_maintenance_window(),
         Some("mon:03:00-mon:04:00")
     );
+    let mut exports = db.enabled_cloudwatch_logs_exports().to_vec();
+    exports.sort();
+    assert_eq!(exports, ["postgresql", "upgrade"]);
+    assert_eq!(db.iam_database_authentication_enabled(), Some(true));
     let master = db
         .master_user_secret()
         .and_then(|s| s.secret_arn())
