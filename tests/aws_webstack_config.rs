@@ -66,7 +66,7 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
     herd(&["validate", "-no-color"], 0);
     let t = herd(&["plan", "-input=false", "-no-color", "-out=web.plan"], 0);
     assert!(
-        t.contains("Plan: 48 to add, 0 to change, 0 to destroy."),
+        t.contains("Plan: 49 to add, 0 to change, 0 to destroy."),
         "{t}"
     );
     assert!(
@@ -74,7 +74,7 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
         "{t}"
     );
     let t = herd(&["apply", "-input=false", "-no-color", "web.plan"], 0);
-    assert!(t.contains("Apply complete! Resources: 48 added"), "{t}");
+    assert!(t.contains("Apply complete! Resources: 49 added"), "{t}");
     assert!(
         t.contains("database_master_secret_arn = <sensitive>"),
         "{t}"
@@ -288,6 +288,10 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
                 "shop-prod-memory-tracking".into(),
                 PolicyType::TargetTrackingScaling
             ),
+            (
+                "shop-prod-requests".into(),
+                PolicyType::TargetTrackingScaling
+            ),
         ]
     );
     let step = policies
@@ -297,6 +301,19 @@ fn webstack_applies_replans_clean_and_destroys_with_a_final_snapshot() {
         .and_then(|p| p.step_scaling_policy_configuration())
         .unwrap();
     assert_eq!(step.step_adjustments().len(), 2);
+    let label = policies
+        .scaling_policies()
+        .iter()
+        .find(|p| p.policy_name() == "shop-prod-requests")
+        .and_then(|p| p.target_tracking_scaling_policy_configuration())
+        .and_then(|c| c.predefined_metric_specification())
+        .and_then(|m| m.resource_label())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        label.starts_with("app/shop-prod/") && label.contains("/targetgroup/app-"),
+        "{label}"
+    );
 
     // The app's own secret, the IAM policy, DNS.
     let sm = aws_sdk_secretsmanager::Client::new(&sdk);
