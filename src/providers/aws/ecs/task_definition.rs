@@ -374,7 +374,10 @@ impl Resource for TaskDefinition {
         let td = out.task_definition().ok_or_else(|| {
             ProviderError::new("RegisterTaskDefinition returned no task definition")
         })?;
-        Ok(self.to_state(ctx, &aws, planned, td, out.tags()))
+        let created = self.to_state(ctx, &aws, planned, td, out.tags());
+        // Like the provider, read the new revision back (with its tags: the
+        // register response need not carry them).
+        Ok(self.read_one(ctx, &created).await?.unwrap_or(created))
     }
 
     async fn read(&self, ctx: &ProviderCtx, state: &Value) -> Result<Option<Value>, ProviderError> {

@@ -109,7 +109,11 @@ impl DbInstance {
                         "monitoring_interval",
                         Attribute::optional(Type::Number).default(Value::int(0)),
                     )
-                    .attr("iam_database_authentication_enabled", flag(false)),
+                    .attr("iam_database_authentication_enabled", flag(false))
+                    .attr(
+                        "enabled_cloudwatch_logs_exports",
+                        Attribute::optional(Type::set(Type::String)),
+                    ),
             )
             .timeouts(&["create", "update", "delete"]),
         }
@@ -405,6 +409,17 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
         "iam_database_authentication_enabled",
         b(d.iam_database_authentication_enabled()),
     );
+    // The provider records the exports as AWS lists them (an empty set when
+    // none, null only while the configuration leaves them unset).
+    let exports = d.enabled_cloudwatch_logs_exports();
+    set(
+        "enabled_cloudwatch_logs_exports",
+        if exports.is_empty() && get(prior, "enabled_cloudwatch_logs_exports").is_null() {
+            Value::null_of(Type::set(Type::String))
+        } else {
+            str_set(exports.iter().cloned())
+        },
+    );
     set("tags", tags);
     set("tags_all", tags_all);
     Value::object(m)
@@ -559,6 +574,10 @@ impl Resource for DbInstance {
                 planned,
                 "iam_database_authentication_enabled",
             ))
+            .set_enable_cloudwatch_logs_exports({
+                let v = get_strs(planned, "enabled_cloudwatch_logs_exports");
+                (!v.is_empty()).then_some(v)
+            })
             .set_tags(rds_tags(&planned_tags_all(planned)))
             .send()
             .await
@@ -740,6 +759,21 @@ impl Resource for DbInstance {
             set_enable_iam_database_authentication,
             get_bool(planned, "iam_database_authentication_enabled")
         );
+        if ch("enabled_cloudwatch_logs_exports") {
+            let old = get_strs(prior, "enabled_cloudwatch_logs_exports");
+            let new = get_strs(planned, "enabled_cloudwatch_logs_exports");
+            req = req.cloudwatch_logs_export_configuration(
+                aws_sdk_rds::types::CloudwatchLogsExportConfiguration::builder()
+                    .set_enable_log_types(Some(
+                        new.iter().filter(|x| !old.contains(x)).cloned().collect(),
+                    ))
+                    .set_disable_log_types(Some(
+                        old.iter().filter(|x| !new.contains(x)).cloned().collect(),
+                    ))
+                    .build(),
+            );
+            any = true;
+        }
         if any {
             req.send().await.map_err(aws_err)?;
             wait_available(
