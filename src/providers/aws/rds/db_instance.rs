@@ -397,9 +397,13 @@ fn to_state(ctx: &ProviderCtx, aws: &Aws, prior: &Value, d: &Db) -> Value {
         "auto_minor_version_upgrade",
         Value::bool(d.auto_minor_version_upgrade().unwrap_or(true)),
     );
+    // AWS always returns it; moto does not: then state keeps its own value.
     set(
         "performance_insights_enabled",
-        b(d.performance_insights_enabled()),
+        match d.performance_insights_enabled() {
+            Some(x) => Value::bool(x),
+            None => keep("performance_insights_enabled", Value::bool(false)),
+        },
     );
     set(
         "monitoring_interval",
