@@ -491,6 +491,18 @@ fn unhandled_message(full: &str) -> String {
     format!("the AWS endpoint answered HTTP {status} without an AWS error code: {body}")
 }
 
+/// The result of one batched read as the per-state results `read_batch`
+/// returns: every state shares a failure.
+pub fn per_state(
+    states: &[Value],
+    r: Result<Vec<Option<Value>>, ProviderError>,
+) -> Vec<Result<Option<Value>, ProviderError>> {
+    match r {
+        Ok(v) => v.into_iter().map(Ok).collect(),
+        Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
+    }
+}
+
 pub fn is_not_found(e: &ProviderError) -> bool {
     e.code
         .as_deref()

@@ -472,10 +472,7 @@ impl Resource for VpcSecurityGroupRule {
         ctx: &ProviderCtx,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        match self.read_many(ctx, states).await {
-            Ok(v) => v.into_iter().map(Ok).collect(),
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        crate::providers::aws::per_state(states, self.read_many(ctx, states).await)
     }
 
     async fn update(

@@ -547,10 +547,7 @@ impl Resource for TargetGroup {
         ctx: &ProviderCtx,
         states: &[Value],
     ) -> Vec<Result<Option<Value>, ProviderError>> {
-        match read_many(ctx, states).await {
-            Ok(v) => v.into_iter().map(Ok).collect(),
-            Err(e) => states.iter().map(|_| Err(e.clone())).collect(),
-        }
+        crate::providers::aws::per_state(states, read_many(ctx, states).await)
     }
 
     async fn update(
