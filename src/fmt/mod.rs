@@ -33,13 +33,10 @@ pub fn format_source(src: &str) -> Result<String, FmtError> {
         message: e.msg,
     })?;
     // Full expression-level syntax check.
-    if let Err(e) = hcl_edit::parser::parse_body(src.strip_prefix('\u{feff}').unwrap_or(src)) {
-        let loc = e.location();
-        return Err(FmtError::Syntax {
-            line: loc.line(),
-            col: loc.column(),
-            message: e.message().to_string(),
-        });
+    // The same reading as loading does: integer literals beyond 64 bits and
+    // object constructors that repeat a key are valid Terraform.
+    if let Err((line, col, message)) = crate::config::check_syntax(src) {
+        return Err(FmtError::Syntax { line, col, message });
     }
     Ok(format::format_tokens(&mut toks))
 }

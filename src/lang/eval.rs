@@ -15,10 +15,25 @@ use super::funcs::{self, FnCtx, FnError};
 use super::number::Number;
 use super::types::Type;
 use super::value::{Kind, Value};
+
 use crate::config::range_of;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 
 type R<T> = Result<T, Diagnostics>;
+
+/// The suffix given to a repeated object key (see [`crate::config::parse_hcl_source`]).
+pub const REPEATED_KEY_MARK: &str = "__herd_repeated_";
+
+/// Strip the mark [`crate::config::parse_hcl_source`] gave a repeated object key.
+pub fn strip_repeated_key_mark(key: &str) -> &str {
+    if let Some(i) = key.rfind(REPEATED_KEY_MARK) {
+        let n = &key[i + REPEATED_KEY_MARK.len()..];
+        if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+            return &key[..i];
+        }
+    }
+    key
+}
 
 /// Resolves the names an expression refers to.
 pub trait Resolver {
@@ -222,7 +237,9 @@ impl<'a> Evaluator<'a> {
                 let mut diags = Diagnostics::new();
                 for (k, v) in o.iter() {
                     let key = match k {
-                        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                        ObjectKey::Ident(i) => {
+                            Some(strip_repeated_key_mark(i.as_str()).to_string())
+                        }
                         ObjectKey::Expression(ke) => {
                             // A bare identifier in parentheses or a plain name is a literal key.
                             let kv = match ke {
@@ -240,7 +257,9 @@ impl<'a> Evaluator<'a> {
                                         None
                                     } else {
                                         match convert(&kv, &Type::String) {
-                                            Ok(s) => s.as_str().map(|s| s.to_string()),
+                                            Ok(s) => s
+                                                .as_str()
+                                                .map(|s| strip_repeated_key_mark(s).to_string()),
                                             Err(_) => {
                                                 diags.extend(self.err(ke, "Incorrect key type", "Can't use this value as a key: string required."));
                                                 None

@@ -773,13 +773,16 @@ impl Number {
         Number::with(round_repr(&self.v, prec), prec)
     }
     /// The number as it comes back from Terraform's msgpack encoding (used for
-    /// plan values such as outputs): int64 values get precision 64, values
-    /// exact in float64 get precision 53, others keep their printed form
-    /// re-parsed at 512 bits.
+    /// plan values such as outputs): int64 values get precision 64, other
+    /// integers keep their printed form re-parsed at 512 bits (Terraform 1.11:
+    /// `18446744073709551616` stays exact, `pow(2, 64)`, a float64, prints as
+    /// `18446744073709550000`), fractions exact in float64 get precision 53,
+    /// others keep their printed form re-parsed at 512 bits.
     pub fn msgpack_roundtrip(&self) -> Number {
         match &self.v {
             Repr::Int(i) => Number::int_val(*i),
             Repr::Inf(n) => Number::with(Repr::Inf(*n), FLOAT_PREC),
+            Repr::Big { exp, .. } if *exp >= 0 => Number::parse(&self.to_string()).unwrap(),
             Repr::Big { mant, .. } => {
                 let f = self.to_f64();
                 if mant.bits() <= 53 && f.is_finite() && Number::from_f64(f).unwrap() == *self {
@@ -1209,6 +1212,19 @@ impl fmt::Display for Number {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn msgpack_roundtrip_keeps_big_integers_exact() {
+        // What Terraform 1.11.4 printed for these outputs (`terraform output`).
+        let lit = Number::parse("18446744073709551616").unwrap();
+        assert_eq!(lit.msgpack_roundtrip().to_string(), "18446744073709551616");
+        let pow = Number::from_f64(2f64.powi(64)).unwrap();
+        assert_eq!(pow.msgpack_roundtrip().to_string(), "18446744073709550000");
+        let e20 = Number::parse("1.5e20").unwrap();
+        assert_eq!(e20.msgpack_roundtrip().to_string(), "150000000000000000000");
+        let half = Number::parse("0.5").unwrap();
+        assert_eq!(half.msgpack_roundtrip().to_string(), "0.5");
+    }
 
     #[test]
     fn far_out_magnitudes_saturate() {

@@ -1,0 +1,3 @@
+listeners = {
+  http = { port = 80, protocol = "HTTP", port = 8080 }
+}
