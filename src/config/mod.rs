@@ -1024,7 +1024,7 @@ fn rename_repeated_key(text: &str, off: usize, n: usize) -> Option<String> {
 }
 
 /// One parse; the error also carries its byte offset and raw message.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::result_large_err)]
 fn parse_hcl_once(
     text: &str,
     file: &Arc<str>,
