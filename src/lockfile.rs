@@ -29,7 +29,8 @@ pub struct LockError(pub String);
 
 /// Parse the text of a lock file.
 pub fn parse(text: &str) -> Result<Vec<LockedProvider>, LockError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| LockError(e.message().to_string()))?;
+    let body =
+        hcl_edit::parser::parse_body(text).map_err(|e| LockError(e.message().to_string()))?;
     let mut out = Vec::new();
     for s in body.iter() {
         let b = match s {
@@ -45,15 +46,28 @@ pub fn parse(text: &str) -> Result<Vec<LockedProvider>, LockError> {
             "provider" => {}
             // Terraform reserves `module` blocks for a future version.
             "module" => continue,
-            k => return Err(LockError(format!("Blocks of type {k:?} are not expected in the lock file."))),
+            k => {
+                return Err(LockError(format!(
+                    "Blocks of type {k:?} are not expected in the lock file."
+                )))
+            }
         }
         let address = match b.labels.as_slice() {
             [l] => l.as_str().to_string(),
-            _ => return Err(LockError("A provider block needs exactly one label, the provider source address.".into())),
+            _ => {
+                return Err(LockError(
+                    "A provider block needs exactly one label, the provider source address.".into(),
+                ))
+            }
         };
-        let str_attr = |n: &str| crate::config::attr(&b.body, n).and_then(|a| crate::config::const_string(&a.value));
-        let version = str_attr("version")
-            .ok_or_else(|| LockError(format!("The provider block for {address:?} has no version.")))?;
+        let str_attr = |n: &str| {
+            crate::config::attr(&b.body, n).and_then(|a| crate::config::const_string(&a.value))
+        };
+        let version = str_attr("version").ok_or_else(|| {
+            LockError(format!(
+                "The provider block for {address:?} has no version."
+            ))
+        })?;
         Version::parse(&version).map_err(|e| LockError(format!("provider {address:?}: {e}")))?;
         let hashes = match crate::config::attr(&b.body, "hashes").map(|a| &a.value) {
             Some(Expression::Array(a)) => a
@@ -64,7 +78,11 @@ pub fn parse(text: &str) -> Result<Vec<LockedProvider>, LockError> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            Some(_) => return Err(LockError(format!("provider {address:?}: hashes must be a list of strings"))),
+            Some(_) => {
+                return Err(LockError(format!(
+                    "provider {address:?}: hashes must be a list of strings"
+                )))
+            }
             None => vec![],
         };
         out.push(LockedProvider {

@@ -316,7 +316,11 @@ mod tests {
         let c = Constraints::parse("~> 1.0").unwrap();
         assert_eq!(c.newest(&vs).unwrap().to_string(), "1.2.0");
         assert_eq!(
-            Constraints::parse(">= 0").unwrap().newest(&vs).unwrap().to_string(),
+            Constraints::parse(">= 0")
+                .unwrap()
+                .newest(&vs)
+                .unwrap()
+                .to_string(),
             "2.0.0"
         );
         assert!(Constraints::parse(">= banana").is_err());

@@ -57,13 +57,21 @@ fn stderr(a: &assert_cmd::assert::Assert) -> String {
 
 /// Apply (outputs only, no AWS) and return the output values.
 fn outputs(dir: &Path) -> serde_json::Value {
-    run(dir, &["apply", "-auto-approve", "-input=false", "-no-color"]).success();
+    run(
+        dir,
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    )
+    .success();
     let out = herd()
         .arg(format!("-chdir={}", dir.display()))
         .args(["output", "-json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut m = serde_json::Map::new();
     for (k, v) in j.as_object().unwrap() {
@@ -347,16 +355,29 @@ fn terraform_aws_modules_layout_works() {
     assert_eq!(o["root"], "label-a");
     assert_eq!(o["sub"], "label-b");
     let m = manifest(&ex);
+    // As Terraform records them: the source cleaned, `../..` kept.
+    assert_eq!(record(&m, "root").unwrap()["Source"], "../..");
     assert_eq!(record(&m, "root").unwrap()["Dir"], "../..");
-    assert_eq!(record(&m, "root.label").unwrap()["Dir"], "../../modules/label");
+    assert_eq!(
+        record(&m, "root.label").unwrap()["Dir"],
+        "../../modules/label"
+    );
     assert_eq!(record(&m, "sub").unwrap()["Dir"], "../../modules/label");
 }
 
 #[test]
 fn a_module_calling_itself_is_an_error_not_a_hang() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "main.tf", "module \"a\" { source = \"./modules/a\" }\n");
-    write(d.path(), "modules/a/main.tf", "module \"again\" { source = \"../a\" }\n");
+    write(
+        d.path(),
+        "main.tf",
+        "module \"a\" { source = \"./modules/a\" }\n",
+    );
+    write(
+        d.path(),
+        "modules/a/main.tf",
+        "module \"again\" { source = \"../a\" }\n",
+    );
     let a = herd()
         .timeout(Duration::from_secs(20))
         .arg(format!("-chdir={}", d.path().display()))
@@ -384,14 +405,20 @@ fn git_sources_install_with_ref_depth_and_subdir() {
                 "v1.0.0",
                 &[
                     ("main.tf", &version_module("1.0.0")),
-                    ("modules/sub/main.tf", "output \"s\" { value = \"sub-1\" }\n"),
+                    (
+                        "modules/sub/main.tf",
+                        "output \"s\" { value = \"sub-1\" }\n",
+                    ),
                 ],
             ),
             (
                 "v2.0.0",
                 &[
                     ("main.tf", &version_module("2.0.0")),
-                    ("modules/sub/main.tf", "output \"s\" { value = \"sub-2\" }\n"),
+                    (
+                        "modules/sub/main.tf",
+                        "output \"s\" { value = \"sub-2\" }\n",
+                    ),
                 ],
             ),
         ],
@@ -444,20 +471,29 @@ fn git_sources_install_with_ref_depth_and_subdir() {
     assert!(!stdout(&a).contains("Downloading"), "{}", stdout(&a));
     // Changing the ref without init: Terraform's "source has changed".
     let text = std::fs::read_to_string(root.join("main.tf")).unwrap();
-    write(&root, "main.tf", &text.replacen("?ref=v1.0.0\"", "?ref=v2.0.0\"", 1));
+    write(
+        &root,
+        "main.tf",
+        &text.replacen("?ref=v1.0.0\"", "?ref=v2.0.0\"", 1),
+    );
     run(&root, &["plan", "-no-color"])
         .code(1)
         .stderr(predicate::str::contains("Error: Module source has changed"));
-    init(&root).success().stdout(predicate::str::contains(format!(
-        "Downloading git::{url}?ref=v2.0.0 for v1..."
-    )));
+    init(&root)
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Downloading git::{url}?ref=v2.0.0 for v1..."
+        )));
     assert_eq!(outputs(&root)["v1"], "2.0.0");
 }
 
 #[test]
 fn git_failures_leave_nothing_behind() {
     let d = tempfile::tempdir().unwrap();
-    let url = git_repo(&d.path().join("repo"), &[("v1.0.0", &[("main.tf", &version_module("1"))])]);
+    let url = git_repo(
+        &d.path().join("repo"),
+        &[("v1.0.0", &[("main.tf", &version_module("1"))])],
+    );
     let root = d.path().join("root");
     write(
         &root,
@@ -466,10 +502,20 @@ fn git_failures_leave_nothing_behind() {
     );
     let a = init(&root).code(1);
     let e = stderr(&a);
-    assert_eq!(e.matches("Error: Failed to download module").count(), 3, "{e}");
-    assert!(e.contains("Could not download module \"bad_ref\" (main.tf:1) source code"), "{e}");
+    assert_eq!(
+        e.matches("Error: Failed to download module").count(),
+        3,
+        "{e}"
+    );
+    assert!(
+        e.contains("Could not download module \"bad_ref\" (main.tf:1) source code"),
+        "{e}"
+    );
     assert!(e.contains("git exited with"), "{e}");
-    assert!(e.contains("the package has no subdirectory \"nothere\""), "{e}");
+    assert!(
+        e.contains("the package has no subdirectory \"nothere\""),
+        "{e}"
+    );
     assert!(leftovers(&root).is_empty(), "{:?}", leftovers(&root));
     let m = manifest(&root);
     assert!(record(&m, "bad_ref").is_none());
@@ -503,15 +549,24 @@ fn nested_remote_modules_get_their_own_keys() {
     );
     let a = init(&root).success();
     let out = stdout(&a);
-    assert!(out.contains("- a.local in .terraform/modules/a/modules/local\n"), "{out}");
-    assert!(out.contains("- a.inner in .terraform/modules/a.inner\n"), "{out}");
+    assert!(
+        out.contains("- a.local in .terraform/modules/a/modules/local\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- a.inner in .terraform/modules/a.inner\n"),
+        "{out}"
+    );
     assert!(out.contains("- b in .terraform/modules/b\n"), "{out}");
     let o = outputs(&root);
     assert_eq!(o["a"], "local+inner");
     assert_eq!(o["b"], "local+inner");
     let m = manifest(&root);
     assert_eq!(record(&m, "a.local").unwrap()["Source"], "./modules/local");
-    assert_eq!(record(&m, "b.inner").unwrap()["Dir"], ".terraform/modules/b.inner");
+    assert_eq!(
+        record(&m, "b.inner").unwrap()["Dir"],
+        ".terraform/modules/b.inner"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -540,7 +595,9 @@ fn registry_constraints_and_upgrade() {
     let a = init(d.path()).success();
     let out = stdout(&a);
     assert!(
-        out.contains(&format!("Downloading {h}/acme/net/aws 1.1.0 for pess...\n- pess in .terraform/modules/pess\n")),
+        out.contains(&format!(
+            "Downloading {h}/acme/net/aws 1.1.0 for pess...\n- pess in .terraform/modules/pess\n"
+        )),
         "{out}"
     );
     assert_eq!(
@@ -561,15 +618,27 @@ fn registry_constraints_and_upgrade() {
     let a = run(d.path(), &["init", "-upgrade", "-no-color"]).success();
     let out = stdout(&a);
     assert!(out.contains("Upgrading modules..."), "{out}");
-    assert!(out.contains(&format!("Downloading {h}/acme/net/aws 1.3.0 for pess...")), "{out}");
+    assert!(
+        out.contains(&format!("Downloading {h}/acme/net/aws 1.3.0 for pess...")),
+        "{out}"
+    );
     assert_eq!(outputs(d.path())["v"]["pess"], "1.3.0");
-    assert_eq!(record(&manifest(d.path()), "pess").unwrap()["Version"], "1.3.0");
+    assert_eq!(
+        record(&manifest(d.path()), "pess").unwrap()["Version"],
+        "1.3.0"
+    );
     // Tightening the constraint without init is refused, as by Terraform.
     let text = std::fs::read_to_string(d.path().join("main.tf")).unwrap();
-    write(d.path(), "main.tf", &text.replacen("\"~> 1.0\"", "\"~> 1.1.0\"", 1));
+    write(
+        d.path(),
+        "main.tf",
+        &text.replacen("\"~> 1.0\"", "\"~> 1.1.0\"", 1),
+    );
     run(d.path(), &["plan", "-no-color"])
         .code(1)
-        .stderr(predicate::str::contains("Module version requirements have changed"))
+        .stderr(predicate::str::contains(
+            "Module version requirements have changed",
+        ))
         .stderr(predicate::str::contains("installed version (1.3.0)"));
 }
 
@@ -581,7 +650,10 @@ fn registry_errors_are_clear_and_leave_nothing_behind() {
     reg.add("acme/broken/aws", "1.0.0", "/files/broken.tar.gz");
     reg.file("evil.tar.gz", {
         // An entry that climbs out of the module directory.
-        let mut raw = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+        let mut raw = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        ));
         let mut h = tar::Header::new_gnu();
         let body = b"x";
         h.set_size(1);
@@ -607,16 +679,30 @@ fn registry_errors_are_clear_and_leave_nothing_behind() {
     let e = stderr(&a);
     assert!(e.contains("Error: Module not found"), "{e}");
     assert!(
-        e.contains(&format!("Module \"unknown\" (from main.tf:1) cannot be found in the module registry at {h}.")),
+        e.contains(&format!(
+            "Module \"unknown\" (from main.tf:1) cannot be found in the module registry at {h}."
+        )),
         "{e}"
     );
-    assert!(e.contains("Error: Unresolvable module version constraint"), "{e}");
+    assert!(
+        e.contains("Error: Unresolvable module version constraint"),
+        "{e}"
+    );
     assert!(e.contains("The newest available version is 1.0.0."), "{e}");
-    assert!(e.contains("Error: Error accessing remote module registry"), "{e}");
+    assert!(
+        e.contains("Error: Error accessing remote module registry"),
+        "{e}"
+    );
     assert!(e.contains("from 127.0.0.1:1"), "{e}");
-    assert!(e.contains("not a valid tar archive") || e.contains("invalid gzip"), "{e}");
+    assert!(
+        e.contains("not a valid tar archive") || e.contains("invalid gzip"),
+        "{e}"
+    );
     assert!(e.contains("points outside the module directory"), "{e}");
-    assert!(e.contains("Cannot apply a version constraint to module \"notreg\""), "{e}");
+    assert!(
+        e.contains("Cannot apply a version constraint to module \"notreg\""),
+        "{e}"
+    );
     assert!(leftovers(d.path()).is_empty(), "{:?}", leftovers(d.path()));
     assert!(!d.path().join(".terraform/escaped.tf").exists());
     assert!(!d.path().join(".terraform/modules/escaped.tf").exists());
@@ -639,7 +725,11 @@ fn registry_credentials_from_cli_config_and_env() {
         .stderr(predicate::str::contains("status 401"));
     // A credentials block in the CLI configuration file.
     let rc = d.path().join("cli.tfrc");
-    write(d.path(), "cli.tfrc", &format!("credentials \"{h}\" {{\n  token = \"secret\"\n}}\n"));
+    write(
+        d.path(),
+        "cli.tfrc",
+        &format!("credentials \"{h}\" {{\n  token = \"secret\"\n}}\n"),
+    );
     herd()
         .env("TF_CLI_CONFIG_FILE", &rc)
         .arg(format!("-chdir={}", d.path().display()))
@@ -680,12 +770,18 @@ fn http_archives_zip_and_tar_gz_with_subdir() {
         "pkg.zip",
         zip_bytes(&[
             ("main.tf", &version_module("zip")),
-            ("modules/inner/main.tf", "output \"x\" { value = \"zip-inner\" }\n"),
+            (
+                "modules/inner/main.tf",
+                "output \"x\" { value = \"zip-inner\" }\n",
+            ),
         ]),
     );
     let tgz_url = reg.file("pkg.tgz", tar_gz(&[("main.tf", &version_module("tgz"))]));
     // go-getter's ?archive= for a URL without an archive extension.
-    let forced = reg.file("download", tar_gz(&[("main.tf", &version_module("forced"))]));
+    let forced = reg.file(
+        "download",
+        tar_gz(&[("main.tf", &version_module("forced"))]),
+    );
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
@@ -694,7 +790,9 @@ fn http_archives_zip_and_tar_gz_with_subdir() {
     );
     let a = init(d.path()).success();
     assert!(
-        stdout(&a).contains(&format!("Downloading {zip_url} for zi...\n- zi in .terraform/modules/zi/modules/inner\n")),
+        stdout(&a).contains(&format!(
+            "Downloading {zip_url} for zi...\n- zi in .terraform/modules/zi/modules/inner\n"
+        )),
         "{}",
         stdout(&a)
     );
@@ -718,7 +816,10 @@ fn unsupported_sources_are_errors() {
     );
     let a = init(d.path()).code(1);
     let e = stderr(&a);
-    assert!(e.contains("herd does not support s3:: module sources yet"), "{e}");
+    assert!(
+        e.contains("herd does not support s3:: module sources yet"),
+        "{e}"
+    );
     assert!(e.contains("Error: Invalid module source address"), "{e}");
     assert!(leftovers(d.path()).is_empty());
 }
@@ -741,7 +842,11 @@ fn reads_a_manifest_terraform_wrote_and_keeps_it() {
         ".terraform/modules/vpc/main.tf",
         "module \"sub\" {\n  source = \"./modules/sub\"\n}\noutput \"out\" { value = module.sub.s }\n",
     );
-    write(d.path(), ".terraform/modules/vpc/modules/sub/main.tf", "output \"s\" { value = \"from-sub\" }\n");
+    write(
+        d.path(),
+        ".terraform/modules/vpc/modules/sub/main.tf",
+        "output \"s\" { value = \"from-sub\" }\n",
+    );
     let tf = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"vpc","Source":"git::https://example.com/acme/vpc.git?ref=v1.2.0","Dir":".terraform/modules/vpc"},{"Key":"vpc.sub","Source":"./modules/sub","Dir":".terraform/modules/vpc/modules/sub"}]}"#;
     write(d.path(), ".terraform/modules/modules.json", tf);
     assert_eq!(outputs(d.path())["v"], "from-sub");
@@ -757,13 +862,25 @@ fn reads_a_manifest_terraform_wrote_and_keeps_it() {
 #[test]
 fn required_version_and_providers_are_checked() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "main.tf", "terraform {\n  required_version = \"< 0.1\"\n}\noutput \"o\" { value = 1 }\n");
+    write(
+        d.path(),
+        "main.tf",
+        "terraform {\n  required_version = \"< 0.1\"\n}\noutput \"o\" { value = 1 }\n",
+    );
     let a = run(d.path(), &["plan", "-no-color"]).code(1);
     let e = stderr(&a);
-    assert!(e.contains("Error: Unsupported Terraform Core version"), "{e}");
-    assert!(e.contains("This configuration does not support Terraform version 1.11.4."), "{e}");
+    assert!(
+        e.contains("Error: Unsupported Terraform Core version"),
+        "{e}"
+    );
+    assert!(
+        e.contains("This configuration does not support Terraform version 1.11.4."),
+        "{e}"
+    );
     assert!(e.contains("main.tf line 2"), "{e}");
-    init(d.path()).code(1).stderr(predicate::str::contains("Unsupported Terraform Core version"));
+    init(d.path()).code(1).stderr(predicate::str::contains(
+        "Unsupported Terraform Core version",
+    ));
     write(
         d.path(),
         "main.tf",
@@ -777,7 +894,10 @@ fn required_version_and_providers_are_checked() {
     );
     let a = init(d.path()).code(1);
     let e = stderr(&a);
-    assert!(e.contains("no available releases match the given constraints ~> 4.0"), "{e}");
+    assert!(
+        e.contains("no available releases match the given constraints ~> 4.0"),
+        "{e}"
+    );
     assert!(e.contains("5.100.0"), "{e}");
     herd()
         .arg("version")
@@ -796,8 +916,15 @@ fn lock_file_is_read_and_left_valid() {
     init(d.path())
         .success()
         .stderr(predicate::str::contains("selects hashicorp/aws v5.31.0"));
-    assert_eq!(std::fs::read_to_string(d.path().join(".terraform.lock.hcl")).unwrap(), lock);
-    write(d.path(), ".terraform.lock.hcl", "provider \"registry.terraform.io/hashicorp/aws\" {\n");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join(".terraform.lock.hcl")).unwrap(),
+        lock
+    );
+    write(
+        d.path(),
+        ".terraform.lock.hcl",
+        "provider \"registry.terraform.io/hashicorp/aws\" {\n",
+    );
     init(d.path())
         .code(1)
         .stderr(predicate::str::contains("Invalid dependency lock file"));
@@ -813,7 +940,10 @@ fn terraform() -> Option<PathBuf> {
     if p.is_file() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: no Terraform at {} (set TF_ORACLE_BIN)", p.display());
+        eprintln!(
+            "SKIPPED: no Terraform at {} (set TF_ORACLE_BIN)",
+            p.display()
+        );
         None
     }
 }
@@ -860,7 +990,11 @@ fn terraform_initialised_directory_plans_with_herd() {
     let d = tempfile::tempdir().unwrap();
     let root = interop_config(d.path());
     let out = tf(&bin, &root, &["init", "-no-color", "-input=false"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     run(&root, &["plan", "-no-color", "-input=false"])
         .success()
         .stdout(predicate::str::contains("terraform_data.x"))
@@ -878,11 +1012,21 @@ fn herd_initialised_directory_plans_with_terraform() {
     init(&root).success();
     let out = tf(&bin, &root, &["plan", "-no-color", "-input=false"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("module.m.terraform_data.x will be created"), "{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("module.m.terraform_data.x will be created"),
+        "{text}"
+    );
     // And Terraform's own init sees nothing to do.
     let out = tf(&bin, &root, &["init", "-no-color", "-input=false"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Downloading"));
 }
-

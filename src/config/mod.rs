@@ -222,7 +222,11 @@ impl Loader {
         let calls: Vec<String> = m.module_calls.keys().cloned().collect();
         for name in calls {
             let call = &m.module_calls[&name];
-            let (src, version, range) = (call.source.clone(), call.version.clone(), call.range.clone());
+            let (src, version, range) = (
+                call.source.clone(),
+                call.version.clone(),
+                call.range.clone(),
+            );
             if src.is_empty() {
                 continue;
             }
@@ -312,7 +316,7 @@ impl Loader {
             .as_ref()
             .and_then(|m| m.get(key))
             .ok_or_else(not_installed)?;
-        if rec.source != parsed.to_string() {
+        if rec.source != parsed.to_string() && rec.source != src {
             return Err(Diagnostic::error(
                 "Module source has changed",
                 "The source address was changed since this module was installed. Run \"terraform init\" to install all modules required by this configuration.",
@@ -687,14 +691,11 @@ impl Loader {
                                                     const_string(e).unwrap_or_default()
                                                 }
                                             };
-                                            (key == name).then(|| {
-                                                (const_string(v.expr()), v.expr().span())
-                                            })
+                                            (key == name)
+                                                .then(|| (const_string(v.expr()), v.expr().span()))
                                         }),
                                         // The legacy form `aws = "~> 5.0"` is a version.
-                                        e if name == "version" => {
-                                            Some((const_string(e), e.span()))
-                                        }
+                                        e if name == "version" => Some((const_string(e), e.span())),
                                         _ => None,
                                     };
                                     let src = field("source").and_then(|(s, _)| s);
@@ -1292,10 +1293,16 @@ mod path_tests {
     #[test]
     fn keeps_leading_parent_dirs() {
         assert_eq!(join_lexically(Path::new("."), "../../"), Path::new("../.."));
-        assert_eq!(join_lexically(Path::new("."), "../../modules/x"), Path::new("../../modules/x"));
+        assert_eq!(
+            join_lexically(Path::new("."), "../../modules/x"),
+            Path::new("../../modules/x")
+        );
         assert_eq!(join_lexically(Path::new("a/b"), "../c"), Path::new("a/c"));
         assert_eq!(join_lexically(Path::new("a"), "../../c"), Path::new("../c"));
-        assert_eq!(join_lexically(Path::new("/r/a"), "../../../x"), Path::new("/x"));
+        assert_eq!(
+            join_lexically(Path::new("/r/a"), "../../../x"),
+            Path::new("/x")
+        );
         assert_eq!(join_lexically(Path::new("a"), ".."), Path::new("."));
     }
 }

@@ -108,7 +108,9 @@ impl CliConfig {
                     {
                         let m = self.hosts.entry(host).or_default();
                         for (k, v) in o.iter() {
-                            if let (Some(k), Some(v)) = (key_name(k), crate::config::const_string(v.expr())) {
+                            if let (Some(k), Some(v)) =
+                                (key_name(k), crate::config::const_string(v.expr()))
+                            {
                                 m.insert(k, v);
                             }
                         }
@@ -121,7 +123,9 @@ impl CliConfig {
     }
 
     pub fn token(&self, host: &str) -> Option<&str> {
-        self.tokens.get(&host.to_ascii_lowercase()).map(|s| s.as_str())
+        self.tokens
+            .get(&host.to_ascii_lowercase())
+            .map(|s| s.as_str())
     }
 }
 
@@ -131,8 +135,14 @@ mod tests {
 
     #[test]
     fn env_names() {
-        assert_eq!(env_host("TF_TOKEN_app_terraform_io").as_deref(), Some("app.terraform.io"));
-        assert_eq!(env_host("TF_TOKEN_my__reg_example_com").as_deref(), Some("my-reg.example.com"));
+        assert_eq!(
+            env_host("TF_TOKEN_app_terraform_io").as_deref(),
+            Some("app.terraform.io")
+        );
+        assert_eq!(
+            env_host("TF_TOKEN_my__reg_example_com").as_deref(),
+            Some("my-reg.example.com")
+        );
         assert_eq!(env_host("PATH"), None);
     }
 
@@ -144,6 +154,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.token("REG.example.com"), Some("abc"));
-        assert_eq!(c.hosts["reg.example.com"]["modules.v1"], "http://127.0.0.1:1/v1/modules/");
+        assert_eq!(
+            c.hosts["reg.example.com"]["modules.v1"],
+            "http://127.0.0.1:1/v1/modules/"
+        );
     }
 }

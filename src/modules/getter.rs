@@ -135,7 +135,10 @@ fn git(url: &str, dest: &Path) -> Result<(), GetError> {
         }
     }
     if dest.join(".gitmodules").exists() {
-        run(&["submodule", "update", "--init", "--recursive"], Some(dest))?;
+        run(
+            &["submodule", "update", "--init", "--recursive"],
+            Some(dest),
+        )?;
     }
     Ok(())
 }
@@ -252,8 +255,12 @@ fn unpack(kind: Archive, data: &[u8], dest: &Path) -> Result<(), String> {
                 .map_err(|e| format!("not a valid zip archive: {e}"))?;
             for i in 0..z.len() {
                 let mut f = z.by_index(i).map_err(|e| e.to_string())?;
-                let rel = safe_path(Path::new(f.name()))
-                    .ok_or_else(|| format!("the archive entry {:?} points outside the module directory", f.name()))?;
+                let rel = safe_path(Path::new(f.name())).ok_or_else(|| {
+                    format!(
+                        "the archive entry {:?} points outside the module directory",
+                        f.name()
+                    )
+                })?;
                 let p = dest.join(rel);
                 if f.is_dir() {
                     std::fs::create_dir_all(&p).map_err(|e| e.to_string())?;

@@ -110,8 +110,7 @@ impl HttpClient {
                     .map_err(|_| HttpError::Timeout(url.clone()))??;
                 let status = parts.status.as_u16();
                 if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                    if let Some(loc) = parts.headers.get("location").and_then(|v| v.to_str().ok())
-                    {
+                    if let Some(loc) = parts.headers.get("location").and_then(|v| v.to_str().ok()) {
                         url = resolve(&url, loc);
                         continue;
                     }

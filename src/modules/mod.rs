@@ -102,8 +102,10 @@ pub fn install(
         }
     }
     if let Err(e) = manifest.write(root) {
-        inst.diags
-            .push(Diagnostic::error("Failed to update module manifest", e.to_string()));
+        inst.diags.push(Diagnostic::error(
+            "Failed to update module manifest",
+            e.to_string(),
+        ));
     }
     diags.extend(inst.diags);
     diags
@@ -171,7 +173,8 @@ impl Installer<'_> {
     /// Walk the calls of `module`, whose directory is `dir` (relative to
     /// the root), installing and recursing.
     fn walk(&mut self, dir: &str, prefix: &[String], module: &Module) {
-        let canon = std::fs::canonicalize(self.root.join(dir)).unwrap_or_else(|_| PathBuf::from(dir));
+        let canon =
+            std::fs::canonicalize(self.root.join(dir)).unwrap_or_else(|_| PathBuf::from(dir));
         self.stack.push(canon);
         let mut names: Vec<&String> = module.module_calls.keys().collect();
         names.sort();
@@ -268,19 +271,21 @@ impl Installer<'_> {
                 );
                 return None;
             }
-            Some(v) => match Constraints::parse(v) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    self.diags.push(
+            Some(v) => {
+                match Constraints::parse(v) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        self.diags.push(
                         Diagnostic::error(
                             "Invalid version constraint",
                             format!("This string does not use correct version constraint syntax: {e}."),
                         )
                         .at(range),
                     );
-                    return None;
+                        return None;
+                    }
                 }
-            },
+            }
         };
         let src_str = src.to_string();
         let old = self.old.get(key).cloned();
@@ -513,10 +518,7 @@ impl Installer<'_> {
             return fail(self, e);
         }
         if !subdir.is_empty() && !tmp.join(subdir).is_dir() {
-            return fail(
-                self,
-                format!("the package has no subdirectory {subdir:?}"),
-            );
+            return fail(self, format!("the package has no subdirectory {subdir:?}"));
         }
         if final_dir.exists() {
             if let Err(e) = std::fs::remove_dir_all(&final_dir) {

@@ -155,7 +155,11 @@ impl Registry<'_> {
             Some(l) => l,
             None => serde_json::from_slice::<serde_json::Value>(&r.body)
                 .ok()
-                .and_then(|j| j.get("location").and_then(|l| l.as_str()).map(str::to_string))
+                .and_then(|j| {
+                    j.get("location")
+                        .and_then(|l| l.as_str())
+                        .map(str::to_string)
+                })
                 .ok_or_else(|| {
                     RegistryError::Invalid(format!(
                         "failed to get download URL for {}: {} returned no X-Terraform-Get header",

@@ -89,6 +89,33 @@ pub fn is_local(s: &str) -> bool {
         || s.starts_with("..\\")
 }
 
+/// A local path cleaned as Terraform records it: `.` and `..` resolved
+/// lexically, a trailing `/` dropped, the `./` or `../` prefix kept
+/// (`../../` → `../..`, `./a/../b` → `./b`).
+fn clean_local(s: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in s.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match out.last() {
+                Some(l) if *l != ".." => {
+                    out.pop();
+                }
+                _ => out.push(".."),
+            },
+            x => out.push(x),
+        }
+    }
+    let p = out.join("/");
+    if p.is_empty() {
+        ".".into()
+    } else if p == ".." || p.starts_with("../") {
+        p
+    } else {
+        format!("./{p}")
+    }
+}
+
 fn is_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
@@ -100,7 +127,9 @@ fn is_label(s: &str) -> bool {
 }
 
 fn is_provider_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    !s.is_empty()
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 fn is_hostname(s: &str) -> bool {
@@ -109,9 +138,8 @@ fn is_hostname(s: &str) -> bool {
         None => (s, None),
     };
     (h.contains('.') || h == "localhost")
-        && h.split('.').all(|l| {
-            !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-        })
+        && h.split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
         && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
@@ -168,7 +196,10 @@ fn scp_to_ssh(s: &str) -> Option<String> {
     if user_host.contains('/') || path.starts_with("//") || !user_host.contains('@') {
         return None;
     }
-    Some(format!("ssh://{user_host}/{}", path.trim_start_matches('/')))
+    Some(format!(
+        "ssh://{user_host}/{}",
+        path.trim_start_matches('/')
+    ))
 }
 
 /// Parse and normalise a module source address.
@@ -178,7 +209,7 @@ pub fn parse(raw: &str) -> Result<Source, SourceError> {
         return Err(SourceError("The module source address is empty.".into()));
     }
     if is_local(s) {
-        return Ok(Source::Local(s.replace('\\', "/")));
+        return Ok(Source::Local(clean_local(&s.replace('\\', "/"))));
     }
     if s.starts_with('/') {
         return Err(SourceError(format!(
@@ -288,7 +319,10 @@ mod tests {
         match parse("terraform-aws-modules/vpc/aws").unwrap() {
             Source::Registry(r) => {
                 assert_eq!(r.host, "registry.terraform.io");
-                assert_eq!(r.package(), "registry.terraform.io/terraform-aws-modules/vpc/aws");
+                assert_eq!(
+                    r.package(),
+                    "registry.terraform.io/terraform-aws-modules/vpc/aws"
+                );
             }
             s => panic!("{s:?}"),
         }
@@ -332,7 +366,10 @@ mod tests {
             norm("https://example.com/m.zip//sub"),
             "https://example.com/m.zip//sub"
         );
-        assert_eq!(norm("../../"), "../../");
+        assert_eq!(norm("../../"), "../..");
+        assert_eq!(norm("./loc"), "./loc");
+        assert_eq!(norm("./a/../b/"), "./b");
+        assert_eq!(norm("../../modules/x"), "../../modules/x");
         assert!(matches!(parse("./x").unwrap(), Source::Local(_)));
         assert!(parse("/abs/path").is_err());
         assert!(parse("nonsense").is_err());
