@@ -246,7 +246,12 @@ impl Constraints {
         Ok(Constraints(out))
     }
 
+    /// Whether `v` satisfies every term. No terms accept any release, but
+    /// no pre-release (one must be named to be chosen).
     pub fn check(&self, v: &Version) -> bool {
+        if self.0.is_empty() {
+            return !v.is_prerelease();
+        }
         self.0.iter().all(|c| c.check(v))
     }
 
@@ -322,6 +327,14 @@ mod tests {
                 .unwrap()
                 .to_string(),
             "2.0.0"
+        );
+        let pre: Vec<Version> = ["1.0.0", "1.1.0-rc1"]
+            .iter()
+            .map(|v| Version::parse(v).unwrap())
+            .collect();
+        assert_eq!(
+            Constraints::default().newest(&pre).unwrap().to_string(),
+            "1.0.0"
         );
         assert!(Constraints::parse(">= banana").is_err());
         assert!(Constraints::parse("").is_err());

@@ -582,7 +582,7 @@ fn registry_module(reg: &Registry, module: &str, version: &str) {
 #[test]
 fn registry_constraints_and_upgrade() {
     let reg = Registry::start();
-    for v in ["1.0.0", "1.1.0", "1.2.0-beta1", "2.0.0"] {
+    for v in ["1.0.0", "1.1.0", "1.2.0-beta1", "2.0.0", "2.1.0-rc1"] {
         registry_module(&reg, "acme/net/aws", v);
     }
     let d = tempfile::tempdir().unwrap();

@@ -459,7 +459,14 @@ impl Loader {
                 );
             }
         }
-        for (name, src, c, range) in &m.terraform.provider_versions {
+        // The installer's shallow loads leave provider constraints to the
+        // full load after it, as Terraform checks them after installing modules.
+        let providers = if self.shallow {
+            &[][..]
+        } else {
+            &m.terraform.provider_versions[..]
+        };
+        for (name, src, c, range) in providers {
             let is_aws = match src.as_deref() {
                 Some(s) => {
                     let s = s.to_ascii_lowercase();
