@@ -154,6 +154,9 @@ fn zip_bytes(files: &[(&str, &str)]) -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
+/// "ns/name/provider" → [(version, X-Terraform-Get location)]
+type Listing = HashMap<String, Vec<(String, String)>>;
+
 /// A module registry on 127.0.0.1: `/.well-known/terraform.json`,
 /// `/v1/modules/NS/NAME/PROVIDER/versions`, `…/VERSION/download` (204 with
 /// `X-Terraform-Get`), and files under `/files/`. The namespace `private`
@@ -161,8 +164,7 @@ fn zip_bytes(files: &[(&str, &str)]) -> Vec<u8> {
 #[derive(Clone)]
 struct Registry {
     host: String,
-    /// "ns/name/provider" → [(version, X-Terraform-Get location)]
-    modules: Arc<Mutex<HashMap<String, Vec<(String, String)>>>>,
+    modules: Arc<Mutex<Listing>>,
     files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
     log: Arc<Mutex<Vec<String>>>,
 }
