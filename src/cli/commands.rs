@@ -22,7 +22,7 @@ pub fn run(cli: Cli) -> i32 {
     }
     let dir = PathBuf::from(".");
     match cli.command {
-        Command::Init(_) => init(&dir),
+        Command::Init(a) => init(&dir, &a),
         Command::Validate(a) => validate(&dir, a),
         Command::Plan(a) => plan_apply(&dir, a, false),
         Command::Apply(a) => plan_apply(&dir, a, true),
@@ -43,13 +43,14 @@ pub fn run(cli: Cli) -> i32 {
             if a.json {
                 println!(
                     "{}",
-                    serde_json::json!({"terraform_version": crate::state::TERRAFORM_VERSION, "herd_version": env!("CARGO_PKG_VERSION"), "platform": platform(), "provider_selections": {}, "terraform_outdated": false})
+                    serde_json::json!({"terraform_version": crate::state::TERRAFORM_VERSION, "herd_version": env!("CARGO_PKG_VERSION"), "platform": platform(), "provider_selections": {"registry.terraform.io/hashicorp/aws": crate::version::AWS_PROVIDER_VERSION}, "terraform_outdated": false})
                 );
             } else {
                 println!("herd v{}\non {}", env!("CARGO_PKG_VERSION"), platform());
                 println!(
-                    "(Terraform language v{} compatible; built-in providers: aws, terraform)",
-                    crate::state::TERRAFORM_VERSION
+                    "(Terraform language v{} compatible; built-in providers: hashicorp/aws v{} schemas, terraform)",
+                    crate::state::TERRAFORM_VERSION,
+                    crate::version::AWS_PROVIDER_VERSION
                 );
             }
             0
@@ -131,9 +132,13 @@ fn var_args(vars: &[String], files: &[String]) -> Vec<VarArg> {
     out
 }
 
-fn init(dir: &Path) -> i32 {
+fn init(dir: &Path, a: &super::InitArgs) -> i32 {
+    println!("\nInitializing the backend...");
+    if !init_modules(dir, a) {
+        return 1;
+    }
     let (loaded, diags) = engine::load(dir);
-    print_diags(&diags, &loaded.sources, false);
+    print_diags(&diags, &loaded.sources, a.no_color);
     if diags.has_errors() {
         return 1;
     }
@@ -150,9 +155,25 @@ fn init(dir: &Path) -> i32 {
             return 1;
         }
     }
+    let lock = crate::lockfile::check(dir);
+    print_diags(&lock, &loaded.sources, a.no_color);
+    if lock.has_errors() {
+        return 1;
+    }
     let _ = std::fs::create_dir_all(dir.join(".terraform"));
-    println!("\nInitializing the backend...\n\nInitializing provider plugins...\n- aws and terraform are built into herd; nothing to download.\n\nherd has been successfully initialized!\n\nYou may now begin working with herd. Try running \"herd plan\" to see\nany changes that are required for your infrastructure.");
+    println!("Initializing provider plugins...\n- aws (hashicorp/aws v{}) and terraform are built into herd; nothing to download.\n\nherd has been successfully initialized!\n\nYou may now begin working with herd. Try running \"herd plan\" to see\nany changes that are required for your infrastructure.", crate::version::AWS_PROVIDER_VERSION);
     0
+}
+
+/// `init`'s module step: install the modules the configuration calls
+/// (`src/modules`), printing Terraform's progress lines. False on errors.
+fn init_modules(dir: &Path, a: &super::InitArgs) -> bool {
+    let sources = crate::diag::Sources::default();
+    let mut out = std::io::stdout();
+    let opts = crate::modules::InstallOptions { upgrade: a.upgrade };
+    let diags = crate::modules::install(dir, &opts, &sources, &mut out);
+    print_diags(&diags, &sources, a.no_color);
+    !diags.has_errors()
 }
 
 fn validate(dir: &Path, a: ValidateArgs) -> i32 {

@@ -134,6 +134,10 @@ pub struct TerraformSettings {
     pub required_version: Option<String>,
     pub backend: Option<(String, Body)>,
     pub required_providers: BTreeMap<String, Option<String>>,
+    /// Each `required_version`, with where it is written.
+    pub version_constraints: Vec<(String, Option<SourceRange>)>,
+    /// `required_providers` version constraints: local name, source, constraint, range.
+    pub provider_versions: Vec<(String, Option<String>, String, Option<SourceRange>)>,
 }
 
 /// One module directory.
@@ -159,7 +163,16 @@ pub struct Loader {
     pub sources: Sources,
     /// Directory that file names in diagnostics are shown relative to.
     pub base: PathBuf,
-    depth: usize,
+    /// Load only the given directory, not its child modules (the module
+    /// installer walks the tree itself).
+    pub shallow: bool,
+    /// The root module's directory (what `modules.json` paths are relative to).
+    root: Option<PathBuf>,
+    manifest: Option<crate::modules::manifest::Manifest>,
+    /// Canonical directories of the modules being loaded, outermost first.
+    stack: Vec<PathBuf>,
+    /// The module key (`vpc.sub`) of the module being loaded.
+    key: Vec<String>,
 }
 
 impl Loader {
@@ -167,12 +180,162 @@ impl Loader {
         Loader {
             sources,
             base: base.to_path_buf(),
-            depth: 0,
+            shallow: false,
+            root: None,
+            manifest: None,
+            stack: Vec::new(),
+            key: Vec::new(),
         }
     }
 
-    /// Load the module in `dir` and, recursively, its local child modules.
+    /// Load the module in `dir` and, recursively, its child modules: local
+    /// sources relative to the calling module's directory, remote ones from
+    /// where `init` installed them (`.terraform/modules/modules.json`).
     pub fn load(&mut self, dir: &Path) -> (Module, Diagnostics) {
+        if self.root.is_some() {
+            return self.load_tree(dir);
+        }
+        self.root = Some(dir.to_path_buf());
+        let mut pre = Diagnostics::new();
+        if !self.shallow {
+            match crate::modules::manifest::Manifest::read(dir) {
+                Ok(m) => self.manifest = m,
+                Err(e) => pre.push(Diagnostic::error(
+                    "Failed to read module manifest",
+                    format!("{e}. Run \"terraform init\" to reinstall the modules."),
+                )),
+            }
+        }
+        let (m, mut d) = self.load_tree(dir);
+        self.root = None;
+        pre.extend(std::mem::take(&mut d));
+        (m, pre)
+    }
+
+    fn load_tree(&mut self, dir: &Path) -> (Module, Diagnostics) {
+        let (mut m, mut diags) = self.load_files(dir);
+        if self.shallow {
+            return (m, diags);
+        }
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        self.stack.push(canonical);
+        let calls: Vec<String> = m.module_calls.keys().cloned().collect();
+        for name in calls {
+            let call = &m.module_calls[&name];
+            let (src, version, range) = (
+                call.source.clone(),
+                call.version.clone(),
+                call.range.clone(),
+            );
+            if src.is_empty() {
+                continue;
+            }
+            let mut key = self.key.clone();
+            key.push(name.clone());
+            let key = key.join(".");
+            let child_dir = match self.child_dir(dir, &key, &src, version.as_deref()) {
+                Ok(d) => d,
+                Err(d) => {
+                    diags.push(d.at(range));
+                    continue;
+                }
+            };
+            if !child_dir.is_dir() {
+                diags.push(
+                    Diagnostic::error(
+                        "Unreadable module directory",
+                        format!(
+                            "The directory {} does not exist or cannot be read.",
+                            child_dir.display()
+                        ),
+                    )
+                    .at(range),
+                );
+                continue;
+            }
+            let canon = std::fs::canonicalize(&child_dir).unwrap_or_else(|_| child_dir.clone());
+            if self.stack.contains(&canon) {
+                diags.push(
+                    Diagnostic::error(
+                        "Module calls itself",
+                        format!(
+                            "The module call {name:?} refers to the directory {}, which is already being loaded by this module or one of its callers: a module cannot call itself, directly or through other modules.",
+                            child_dir.display()
+                        ),
+                    )
+                    .at(range),
+                );
+                continue;
+            }
+            if self.key.len() >= 64 {
+                diags.push(
+                    Diagnostic::error(
+                        "Module nesting too deep",
+                        "Modules are nested more than 64 levels deep.",
+                    )
+                    .at(range),
+                );
+                continue;
+            }
+            self.key.push(name.clone());
+            let (child, d) = self.load_tree(&child_dir);
+            self.key.pop();
+            diags.extend(d);
+            m.module_calls[&name].module = Some(Arc::new(child));
+        }
+        self.stack.pop();
+        (m, diags)
+    }
+
+    /// Where the module called as `key` with source `src` lives.
+    fn child_dir(
+        &self,
+        dir: &Path,
+        key: &str,
+        src: &str,
+        version: Option<&str>,
+    ) -> Result<PathBuf, Diagnostic> {
+        use crate::modules::source::{self, Source};
+        let parsed = source::parse(src).map_err(|e| {
+            Diagnostic::error(
+                "Invalid module source address",
+                format!("Failed to parse module source address: {e}"),
+            )
+        })?;
+        if let Source::Local(p) = &parsed {
+            return Ok(join_lexically(dir, p));
+        }
+        let not_installed = || {
+            Diagnostic::error(
+                "Module not installed",
+                "This module is not yet installed. Run \"terraform init\" to install all modules required by this configuration.",
+            )
+        };
+        let rec = self
+            .manifest
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .ok_or_else(not_installed)?;
+        if rec.source != parsed.to_string() && rec.source != src {
+            return Err(Diagnostic::error(
+                "Module source has changed",
+                "The source address was changed since this module was installed. Run \"terraform init\" to install all modules required by this configuration.",
+            ));
+        }
+        if let (Some(c), Some(v)) = (version, rec.version.as_deref()) {
+            if !crate::version::Constraints::matches(c, v).unwrap_or(true) {
+                return Err(Diagnostic::error(
+                    "Module version requirements have changed",
+                    format!("The version requirements have changed since this module was installed and the installed version ({v}) is no longer acceptable. Run \"terraform init\" to install all modules required by this configuration."),
+                ));
+            }
+        }
+        let root = self.root.clone().unwrap_or_default();
+        Ok(join_lexically(&root, &rec.dir))
+    }
+
+    /// Parse the configuration files of one module directory.
+    fn load_files(&mut self, dir: &Path) -> (Module, Diagnostics) {
         let mut diags = Diagnostics::new();
         let mut m = Module {
             dir: dir.to_path_buf(),
@@ -268,55 +431,75 @@ impl Loader {
             };
             self.load_body(&mut m, &body, &file, &mut diags);
         }
-        // Load child modules.
-        let calls: Vec<String> = m.module_calls.keys().cloned().collect();
-        for name in calls {
-            let call = &m.module_calls[&name];
-            let src = call.source.clone();
-            let range = call.range.clone();
-            if src.starts_with("./") || src.starts_with("../") || src == "." || src == ".." {
-                if self.depth > 32 {
+        self.check_versions(&m, &mut diags);
+        (m, diags)
+    }
+
+    /// `required_version` against the Terraform language version herd
+    /// implements, and `required_providers` constraints on hashicorp/aws
+    /// against the provider version herd's schemas follow.
+    fn check_versions(&self, m: &Module, diags: &mut Diagnostics) {
+        use crate::version::{Constraints, Version, AWS_PROVIDER_VERSION, TERRAFORM_VERSION};
+        for (c, range) in &m.terraform.version_constraints {
+            let ok = match Constraints::parse(c) {
+                Ok(cs) => cs.check(&Version::parse(TERRAFORM_VERSION).expect("valid version")),
+                Err(e) => {
                     diags.push(
                         Diagnostic::error(
-                            "Module nesting too deep",
-                            "Modules are nested more than 32 levels deep; a module probably calls itself.",
+                            "Invalid required_version constraint",
+                            format!("{e}. A version constraint is a comma-separated list of an operator (=, !=, >, >=, <, <=, ~>) and a version, such as \">= 1.5.0, < 2.0.0\"."),
                         )
-                        .at(range),
+                        .at(range.clone()),
                     );
                     continue;
                 }
-                let child_dir = dir.join(&src);
-                if !child_dir.is_dir() {
-                    diags.push(
-                        Diagnostic::error(
-                            "Unreadable module directory",
-                            format!(
-                                "The directory {} does not exist or cannot be read.",
-                                child_dir.display()
-                            ),
-                        )
-                        .at(range),
-                    );
-                    continue;
-                }
-                self.depth += 1;
-                let (child, d) = self.load(&normalize(&child_dir));
-                self.depth -= 1;
-                diags.extend(d);
-                m.module_calls[&name].module = Some(Arc::new(child));
-            } else {
+            };
+            if !ok {
                 diags.push(
                     Diagnostic::error(
-                        "Module not installed",
-                        format!(
-                            "The module source {src:?} is not a local path. herd supports local module sources (\"./...\" or \"../...\"); copy the module into the repository and refer to it by a relative path."
-                        ),
+                        "Unsupported Terraform Core version",
+                        format!("This configuration does not support Terraform version {TERRAFORM_VERSION}. To proceed, either choose another supported Terraform version or update this version constraint. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior."),
                     )
-                    .at(range),
+                    .at(range.clone()),
                 );
             }
         }
-        (m, diags)
+        // The installer's shallow loads leave provider constraints to the
+        // full load after it, as Terraform checks them after installing modules.
+        let providers = if self.shallow {
+            &[][..]
+        } else {
+            &m.terraform.provider_versions[..]
+        };
+        for (name, src, c, range) in providers {
+            let is_aws = match src.as_deref() {
+                Some(s) => {
+                    let s = s.to_ascii_lowercase();
+                    s == "hashicorp/aws" || s == "registry.terraform.io/hashicorp/aws"
+                }
+                None => name == "aws",
+            };
+            if !is_aws {
+                continue;
+            }
+            match Constraints::parse(c) {
+                Ok(cs) if cs.check(&Version::parse(AWS_PROVIDER_VERSION).expect("valid version")) => {}
+                Ok(_) => diags.push(
+                    Diagnostic::error(
+                        "Failed to query available provider packages",
+                        format!("Could not retrieve the list of available versions for provider hashicorp/aws: no available releases match the given constraints {c}\n\nherd has hashicorp/aws built in, following version {AWS_PROVIDER_VERSION} of the provider; the constraint excludes it."),
+                    )
+                    .at(range.clone()),
+                ),
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        "Invalid version constraint",
+                        format!("This string does not use correct version constraint syntax: {e}."),
+                    )
+                    .at(range.clone()),
+                ),
+            }
+        }
     }
 
     fn load_body(&mut self, m: &mut Module, body: &Body, file: &Arc<str>, diags: &mut Diagnostics) {
@@ -493,6 +676,11 @@ impl Loader {
                     match s {
                         Structure::Attribute(a) if a.key.as_str() == "required_version" => {
                             m.terraform.required_version = const_string(&a.value);
+                            if let Some(v) = const_string(&a.value) {
+                                m.terraform
+                                    .version_constraints
+                                    .push((v, range_of(file, a.value.span())));
+                            }
                         }
                         Structure::Block(ib) if ib.ident.as_str() == "backend" => {
                             let name = ib
@@ -505,7 +693,7 @@ impl Loader {
                         Structure::Block(ib) if ib.ident.as_str() == "required_providers" => {
                             for s in ib.body.iter() {
                                 if let Structure::Attribute(a) = s {
-                                    let src = match &a.value {
+                                    let field = |name: &str| match &a.value {
                                         Expression::Object(o) => o.iter().find_map(|(k, v)| {
                                             let key = match k {
                                                 hcl_edit::expr::ObjectKey::Ident(i) => {
@@ -515,17 +703,24 @@ impl Loader {
                                                     const_string(e).unwrap_or_default()
                                                 }
                                             };
-                                            if key == "source" {
-                                                const_string(v.expr())
-                                            } else {
-                                                None
-                                            }
+                                            (key == name)
+                                                .then(|| (const_string(v.expr()), v.expr().span()))
                                         }),
-                                        e => const_string(e),
+                                        // The legacy form `aws = "~> 5.0"` is a version.
+                                        e if name == "version" => Some((const_string(e), e.span())),
+                                        _ => None,
                                     };
-                                    m.terraform
-                                        .required_providers
-                                        .insert(a.key.as_str().to_string(), src);
+                                    let src = field("source").and_then(|(s, _)| s);
+                                    let pname = a.key.as_str().to_string();
+                                    if let Some((Some(v), span)) = field("version") {
+                                        m.terraform.provider_versions.push((
+                                            pname.clone(),
+                                            src.clone(),
+                                            v,
+                                            range_of(file, span),
+                                        ));
+                                    }
+                                    m.terraform.required_providers.insert(pname, src);
                                 }
                             }
                         }
@@ -1178,22 +1373,53 @@ fn is_reserved_var_name(n: &str) -> bool {
     )
 }
 
+/// `dir` joined with a relative `path`, `.` and `..` resolved lexically
+/// (a leading `..` is kept: `./../..` is `../..`, not `.`).
+pub fn join_lexically(dir: &Path, path: &str) -> PathBuf {
+    normalize(&dir.join(path))
+}
+
 fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
     for c in p.components() {
         match c {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
-            std::path::Component::CurDir => {}
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            Component::CurDir => {}
             c => out.push(c),
         }
     }
-    if out.as_os_str().is_empty() {
+    if out.is_empty() {
         PathBuf::from(".")
     } else {
-        out
+        out.iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::join_lexically;
+    use std::path::Path;
+
+    #[test]
+    fn keeps_leading_parent_dirs() {
+        assert_eq!(join_lexically(Path::new("."), "../../"), Path::new("../.."));
+        assert_eq!(
+            join_lexically(Path::new("."), "../../modules/x"),
+            Path::new("../../modules/x")
+        );
+        assert_eq!(join_lexically(Path::new("a/b"), "../c"), Path::new("a/c"));
+        assert_eq!(join_lexically(Path::new("a"), "../../c"), Path::new("../c"));
+        assert_eq!(
+            join_lexically(Path::new("/r/a"), "../../../x"),
+            Path::new("/x")
+        );
+        assert_eq!(join_lexically(Path::new("a"), ".."), Path::new("."));
     }
 }

@@ -14,7 +14,7 @@ use serde_json::Value as J;
 
 pub const STATE_VERSION: u64 = 4;
 /// The Terraform version herd reports in state files (the language level it follows).
-pub const TERRAFORM_VERSION: &str = "1.9.0";
+pub const TERRAFORM_VERSION: &str = crate::version::TERRAFORM_VERSION;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct OutputState {
