@@ -484,10 +484,14 @@ impl Loader {
             }
             match Constraints::parse(c) {
                 Ok(cs) if cs.check(&Version::parse(AWS_PROVIDER_VERSION).expect("valid version")) => {}
+                // A warning, not Terraform's error: the provider is built in,
+                // so there is no other version to choose, and current module
+                // releases ask for `>= 6` while most of what they use is
+                // already in 5.100.0 (what is not is reported where it is used).
                 Ok(_) => diags.push(
-                    Diagnostic::error(
-                        "Failed to query available provider packages",
-                        format!("Could not retrieve the list of available versions for provider hashicorp/aws: no available releases match the given constraints {c}\n\nherd has hashicorp/aws built in, following version {AWS_PROVIDER_VERSION} of the provider; the constraint excludes it."),
+                    Diagnostic::warning(
+                        "Provider version constraint not met",
+                        format!("The configuration requires hashicorp/aws {c}, but herd has hashicorp/aws built in, following version {AWS_PROVIDER_VERSION} of the provider; no available releases match the given constraints. herd goes on with {AWS_PROVIDER_VERSION}: an argument, attribute or resource type it does not know is reported where the configuration uses it."),
                     )
                     .at(range.clone()),
                 ),
