@@ -613,10 +613,16 @@ pub fn from_dir(
     // encryption block uses them.
     let (raw, _) = crate::engine::vars::collect(dir, &loaded.root, vars, &loaded.sources);
     let mut values = HashMap::new();
+    let mut missing: HashMap<String, Diagnostics> = HashMap::new();
     for (name, var) in &loaded.root.variables {
         let given = raw.get(name).map(|g| g.value.clone());
-        let v = crate::engine::modeval::finalize_variable(var, given, None, None, true)
-            .unwrap_or_else(|_| Value::unknown(Type::Dynamic));
+        let v = match crate::engine::modeval::finalize_variable(var, given, None, None, true) {
+            Ok(v) => v,
+            Err(d) => {
+                missing.insert(name.clone(), d);
+                Value::unknown(Type::Dynamic)
+            }
+        };
         values.insert(name.clone(), v);
     }
     let world = crate::engine::modeval::World::new(
@@ -625,7 +631,18 @@ pub fn from_dir(
         values,
     );
     let view = world.root_view();
-    let eval = |e: &Expr| view.eval_expr(e, Some("terraform.encryption".into()));
+    let eval = |e: &Expr| {
+        // A variable the encryption needs but that has no (valid) value:
+        // say so, rather than that the argument is unknown.
+        for r in crate::lang::refs::expr_refs(&e.expr) {
+            if r.root == "var" {
+                if let Some(d) = r.attrs.first().and_then(|n| missing.get(n)) {
+                    return Err(d.clone());
+                }
+            }
+        }
+        view.eval_expr(e, Some("terraform.encryption".into()))
+    };
     let (enc, diags) = build(&cfg, &eval);
     match enc {
         Some(e) => Ok((e, diags, loaded.sources)),
