@@ -462,7 +462,7 @@ fn tf_encryption_environment_variable() {
     write(
         dir,
         "enforce.tf",
-        &format!("terraform {{\n  encryption {{\n    key_provider \"pbkdf2\" \"env\" {{\n      passphrase = \"wrong passphrase in the code\"\n    }}\n    state {{\n      enforced = true\n    }}\n  }}\n}}\n"),
+        "terraform {\n  encryption {\n    key_provider \"pbkdf2\" \"env\" {\n      passphrase = \"wrong passphrase in the code\"\n    }\n    state {\n      enforced = true\n    }\n  }\n}\n",
     );
     run(
         with_pass(dir, PASS).env("TF_ENCRYPTION", &hcl).args([

@@ -91,6 +91,12 @@ struct Writer {
     meta: BTreeMap<String, String>,
 }
 
+/// Base64 ciphertext and the metadata map to store beside it.
+type Sealed<'a> = (String, &'a BTreeMap<String, String>);
+
+/// Turns stored bytes into plain bytes (one target's decryption).
+pub type Decrypt<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, EncryptionError> + 'a;
+
 /// A target (`state`, `plan`, a remote state data source): its primary
 /// method first, then the fallbacks, in order.
 pub struct Target {
@@ -244,10 +250,7 @@ impl Target {
 
     /// Encrypt with the primary method: `None` when it is `unencrypted`,
     /// else the base64 ciphertext and the metadata map.
-    fn seal(
-        &self,
-        plain: &[u8],
-    ) -> Result<Option<(String, &BTreeMap<String, String>)>, EncryptionError> {
+    fn seal(&self, plain: &[u8]) -> Result<Option<Sealed<'_>>, EncryptionError> {
         let w = self
             .writer()
             .map_err(|e| EncryptionError::Encrypt(self.name.clone(), e))?;

@@ -147,7 +147,7 @@ pub fn read(path: &Path) -> Result<Option<State>, StateError> {
 /// [`read`] with the given decryption (a `terraform_remote_state` source).
 pub fn read_with(
     path: &Path,
-    decrypt: &dyn Fn(&[u8]) -> Result<Vec<u8>, crate::encryption::EncryptionError>,
+    decrypt: &crate::encryption::Decrypt<'_>,
 ) -> Result<Option<State>, StateError> {
     let bytes = match std::fs::read(path) {
         Ok(t) => t,
