@@ -10,6 +10,7 @@ pub mod addrs;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod encryption;
 pub mod engine;
 pub mod fmt;
 pub mod graph;

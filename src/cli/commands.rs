@@ -21,6 +21,9 @@ pub fn run(cli: Cli) -> i32 {
         }
     }
     let dir = PathBuf::from(".");
+    if let Err(code) = super::encryption::install(&dir, &cli.command) {
+        return code;
+    }
     match cli.command {
         Command::Init(a) => init(&dir, &a),
         Command::Validate(a) => validate(&dir, a),
@@ -71,7 +74,7 @@ fn color_enabled(no_color: bool) -> bool {
     !no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn print_diags(d: &Diagnostics, sources: &Sources, no_color: bool) {
+pub(super) fn print_diags(d: &Diagnostics, sources: &Sources, no_color: bool) {
     if d.is_empty() {
         return;
     }
@@ -109,7 +112,7 @@ pub(super) fn state_path(dir: &Path, explicit: &Option<PathBuf>) -> PathBuf {
     }
 }
 
-fn var_args(vars: &[String], files: &[String]) -> Vec<VarArg> {
+pub(super) fn var_args(vars: &[String], files: &[String]) -> Vec<VarArg> {
     // clap separates the two lists; keep files first then vars as a fair
     // approximation of command-line order, then restore the real order from argv.
     let argv: Vec<String> = std::env::args().collect();

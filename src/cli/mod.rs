@@ -2,6 +2,7 @@
 //! (`herd -chdir=DIR apply -auto-approve -var 'a=b'`).
 
 mod commands;
+mod encryption;
 mod state_cmds;
 mod workspace_cmds;
 

@@ -92,7 +92,18 @@ fn emit_blocks(
             }
             let nested_block = matches!(
                 (kind, k.as_str()),
-                ("variable", "validation")
+                ("terraform", "encryption")
+                    | ("encryption", _)
+                    | (
+                        "state" | "plan" | "default" | "remote_state_data_source" | "fallback",
+                        "fallback"
+                    )
+                    | (
+                        "remote_state_data_sources",
+                        "default" | "remote_state_data_source"
+                    )
+                    | ("key_provider", "endpoints")
+                    | ("variable", "validation")
                     | ("output", "precondition")
                     | ("terraform", "required_providers")
                     | ("terraform", "backend")
@@ -101,10 +112,10 @@ fn emit_blocks(
                     | (_, "connection")
             );
             if nested_block {
-                let nl = if k == "backend" || k == "provisioner" {
-                    1
-                } else {
-                    0
+                let nl = match (kind, k.as_str()) {
+                    ("encryption", "key_provider" | "method") => 2,
+                    (_, "backend" | "provisioner" | "remote_state_data_source") => 1,
+                    _ => 0,
                 };
                 emit_blocks(k, val, nl, &mut vec![], out)?;
             } else if kind == "variable" && k == "type" {

@@ -3,6 +3,7 @@
 //! expressions stay *unevaluated*, each with its source range, so that
 //! validate, plan, apply and console share one evaluator (`lang::eval`).
 
+pub mod encryption;
 mod json;
 pub mod resource;
 pub mod typeexpr;
@@ -138,6 +139,8 @@ pub struct TerraformSettings {
     pub version_constraints: Vec<(String, Option<SourceRange>)>,
     /// `required_providers` version constraints: local name, source, constraint, range.
     pub provider_versions: Vec<(String, Option<String>, String, Option<SourceRange>)>,
+    /// OpenTofu's `encryption` block (state and plan encryption).
+    pub encryption: Option<encryption::EncryptionConfig>,
 }
 
 /// One module directory.
@@ -693,6 +696,21 @@ impl Loader {
                                 .map(|l| l.as_str().to_string())
                                 .unwrap_or_default();
                             m.terraform.backend = Some((name, ib.body.clone()));
+                        }
+                        Structure::Block(ib) if ib.ident.as_str() == "encryption" => {
+                            let r = range_of(file, ib.ident.span());
+                            if m.terraform.encryption.is_some() {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "Duplicate encryption configuration",
+                                        "A module may have only one encryption configuration.",
+                                    )
+                                    .at(r),
+                                );
+                                continue;
+                            }
+                            let cfg = encryption::parse(&ib.body, file, r, diags);
+                            m.terraform.encryption = Some(cfg);
                         }
                         Structure::Block(ib) if ib.ident.as_str() == "required_providers" => {
                             for s in ib.body.iter() {

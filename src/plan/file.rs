@@ -391,6 +391,7 @@ pub fn write_plan_file(path: &Path, plan: &Plan, extra: &PlanFileExtra) -> std::
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&text)?;
     let bytes = enc.finish()?;
+    let bytes = crate::encryption::encrypt_plan(&bytes).map_err(std::io::Error::other)?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -418,6 +419,7 @@ pub fn read_plan_file(path: &Path) -> Result<(Plan, PlanFileExtra), PlanFileErro
         path: path.to_path_buf(),
         source: e,
     })?;
+    let raw = crate::encryption::decrypt_plan(&raw).map_err(|e| invalid(e.to_string()))?;
     let text = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&raw[..])

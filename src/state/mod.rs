@@ -131,11 +131,25 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("state file {path}: {source}")]
+    Encryption {
+        path: PathBuf,
+        source: crate::encryption::EncryptionError,
+    },
 }
 
-/// Read a state file; `Ok(None)` when it does not exist.
+/// Read a state file; `Ok(None)` when it does not exist. An encrypted state
+/// is decrypted with the command's encryption (`crate::encryption`).
 pub fn read(path: &Path) -> Result<Option<State>, StateError> {
-    let text = match std::fs::read_to_string(path) {
+    read_with(path, &|b| crate::encryption::decrypt_state_file(path, b))
+}
+
+/// [`read`] with the given decryption (a `terraform_remote_state` source).
+pub fn read_with(
+    path: &Path,
+    decrypt: &crate::encryption::Decrypt<'_>,
+) -> Result<Option<State>, StateError> {
+    let bytes = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -145,9 +159,17 @@ pub fn read(path: &Path) -> Result<Option<State>, StateError> {
             })
         }
     };
-    if text.trim().is_empty() {
+    if bytes.trim_ascii().is_empty() {
         return Ok(None);
     }
+    let text = decrypt(&bytes).map_err(|e| StateError::Encryption {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let text = String::from_utf8(text).map_err(|e| StateError::Invalid {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })?;
     let s: State = serde_json::from_str(&text).map_err(|e| StateError::Invalid {
         path: path.to_path_buf(),
         msg: e.to_string(),
@@ -170,7 +192,14 @@ pub fn read(path: &Path) -> Result<Option<State>, StateError> {
 pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<State, StateError> {
     if let Some(p) = prev {
         if p.same_content(&new) {
-            return Ok(p.clone());
+            // Read with a fallback encryption method: write it again with
+            // the primary one (same serial), as OpenTofu does.
+            if !crate::encryption::rewrite_pending(path) {
+                return Ok(p.clone());
+            }
+            new.serial = p.serial;
+            write_atomic(path, &new)?;
+            return Ok(new);
         }
         new.serial = p.serial + 1;
     } else {
@@ -213,6 +242,11 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         msg: e.to_string(),
     })?;
     text.push('\n');
+    let bytes =
+        crate::encryption::encrypt_state(text.as_bytes()).map_err(|e| StateError::Encryption {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -232,7 +266,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(werr)?;
-        f.write_all(text.as_bytes()).map_err(werr)?;
+        f.write_all(&bytes).map_err(werr)?;
         f.sync_all().map_err(werr)?;
     }
     let first = first_write(path);
@@ -246,6 +280,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         }
     }
     std::fs::rename(&tmp, path).map_err(werr)?;
+    crate::encryption::state_written(path);
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }

@@ -46,7 +46,7 @@ impl DataSource for RemoteState {
     fn schema(&self) -> &Schema {
         &self.schema
     }
-    async fn read(&self, _ctx: &ProviderCtx, config: &Value) -> Result<Value, ProviderError> {
+    async fn read(&self, ctx: &ProviderCtx, config: &Value) -> Result<Value, ProviderError> {
         let backend = get(config, "backend");
         if backend.as_str() != Some("local") {
             return Err(ProviderError::new(format!(
@@ -66,7 +66,17 @@ impl DataSource for RemoteState {
                 .join(&ws)
                 .join("terraform.tfstate"),
         };
-        let st = crate::state::read(&path).map_err(|e| ProviderError::new(e.to_string()))?;
+        // OpenTofu names the data source for remote_state_data_sources by
+        // its address without "data.terraform_remote_state." and "module.".
+        let name = ctx
+            .address
+            .replacen("data.terraform_remote_state.", "", 1)
+            .trim_start_matches("module.")
+            .to_string();
+        let st = crate::state::read_with(&path, &|b| {
+            crate::encryption::decrypt_remote_state(&name, b)
+        })
+        .map_err(|e| ProviderError::new(e.to_string()))?;
         let mut outputs: BTreeMap<String, Value> = get(config, "defaults")
             .as_entries()
             .cloned()
