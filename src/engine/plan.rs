@@ -371,6 +371,12 @@ impl<'w> Planner<'w> {
                     Mode::Data => {
                         let ds = registry().data_source(&res.ty).expect("schema found");
                         if config.is_wholly_known() {
+                            if let Err((summary, detail)) = ds.validate(&config) {
+                                self.diags
+                                    .push(Diagnostic::error(summary, detail).at(b.range.clone()));
+                                values.insert(key.clone(), Value::unknown(Type::Dynamic));
+                                continue;
+                            }
                             let ctx = self.providers.ctx(&res.ty, alias, addr.to_string());
                             match block_on(self.rt, ds.read(&ctx, &config.clone().unmark_deep())) {
                                 Ok(v) => {
@@ -412,6 +418,12 @@ impl<'w> Planner<'w> {
                     Mode::Managed => {
                         let rimpl = registry().resource(&res.ty).expect("schema found");
                         let pctx = self.providers.ctx(&res.ty, alias, addr.to_string());
+                        if config.is_wholly_known() {
+                            if let Err((summary, detail)) = rimpl.validate(&config) {
+                                self.diags
+                                    .push(Diagnostic::error(summary, detail).at(b.range.clone()));
+                            }
+                        }
                         let pi = prior_index.get(&addr.key).copied();
                         let tainted = pi
                             .map(|(_, i)| i.status.as_deref() == Some("tainted"))
@@ -435,6 +447,7 @@ impl<'w> Planner<'w> {
                             ([crate::plan::PathStep::Attr(n)], Some(pv)) => {
                                 let at = |v: &Value| v.as_entries().and_then(|m| m.get(n)).cloned();
                                 !matches!((at(&planned), at(pv)), (Some(a), Some(b)) if same(&a, &b))
+                                    && rimpl.forces_replacement(n, pv, &planned)
                             }
                             _ => true,
                         });
