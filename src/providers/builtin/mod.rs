@@ -1,12 +1,13 @@
 //! Built-in providers: `terraform` (`terraform_data`, `terraform_remote_state`)
 //! and the HashiCorp utility providers herd carries in the binary (random,
-//! null, time, local, archive, template), one folder per provider with one
+//! null, time, local, archive, template, external), one folder per provider with one
 //! file per type. Each keeps the resource addresses, attribute names, state
 //! layout and provider address in state of the HashiCorp provider whose
 //! version [`BUILTIN_PROVIDERS`] records, so a state written by either tool
 //! plans no changes with the other.
 
 pub mod archive;
+pub mod external;
 pub mod local;
 pub mod null;
 pub mod random;
@@ -65,6 +66,11 @@ pub const BUILTIN_PROVIDERS: &[BuiltinProvider] = &[
         version: archive::VERSION,
     },
     BuiltinProvider {
+        name: "external",
+        source: "hashicorp/external",
+        version: external::VERSION,
+    },
+    BuiltinProvider {
         name: "template",
         source: "hashicorp/template",
         version: template::VERSION,
@@ -99,9 +105,12 @@ pub fn register(r: &mut Registry) {
     local::register(r);
     archive::register(r);
     template::register(r);
+    external::register(r);
     // These providers take no configuration: `provider "random" {}` is
     // accepted, any argument in it is an error (as with the real ones).
-    for p in ["random", "null", "time", "local", "archive", "template"] {
+    for p in [
+        "random", "null", "time", "local", "archive", "template", "external",
+    ] {
         r.provider_schemas.insert(p, Schema::new());
     }
 }
