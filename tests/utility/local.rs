@@ -36,7 +36,10 @@ output "back" {
     let d = workdir(cfg);
     ok(d.path(), &["init"]);
     let out = apply(d.path());
-    assert!(out.contains("read_back = <<EOT"), "{out}");
+    assert!(
+        out.contains("read_back = <<-EOT\n  hello, herd\n  EOT"),
+        "{out}"
+    );
     let file = d.path().join("out/hello.txt");
     let bytes = std::fs::read(&file).unwrap();
     assert_eq!(bytes, b"hello, herd\n");
