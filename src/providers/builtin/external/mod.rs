@@ -4,7 +4,7 @@
 //! of strings from its standard output. Learned from the provider's
 //! internal/provider/data_source.go.
 
-pub mod external;
+pub mod external_data;
 
 use std::sync::Arc;
 
@@ -15,5 +15,5 @@ pub const VERSION: &str = "2.4.0";
 
 pub fn register(r: &mut Registry) {
     r.data_sources
-        .insert("external", Arc::new(external::External::new()));
+        .insert("external", Arc::new(external_data::External::new()));
 }
