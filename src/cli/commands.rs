@@ -146,13 +146,17 @@ fn init(dir: &Path, a: &super::InitArgs) -> i32 {
         return 1;
     }
     for (name, src) in &loaded.root.terraform.required_providers {
-        let ok = matches!(name.as_str(), "aws" | "terraform")
-            || src
-                .as_deref()
-                .is_some_and(|s| s.ends_with("/aws") || s.ends_with("/terraform"));
+        let ok = name == "aws"
+            || src.as_deref().is_some_and(|s| s.ends_with("/aws"))
+            || crate::providers::builtin::builtin_provider(name, src.as_deref()).is_some();
         if !ok {
+            let built_in: Vec<&str> = crate::providers::builtin::BUILTIN_PROVIDERS
+                .iter()
+                .map(|p| p.name)
+                .collect();
             eprintln!(
-                "Error: Unsupported provider\n\n  herd has the providers \"aws\" and \"terraform\" built in; provider {name:?} ({}) is not available. Remove it from required_providers or replace its resources.",
+                "Error: Unsupported provider\n\n  herd has the providers \"aws\", \"{}\" built in; provider {name:?} ({}) is not available. Remove it from required_providers or replace its resources.",
+                built_in.join("\", \""),
                 src.clone().unwrap_or_default()
             );
             return 1;
@@ -164,7 +168,7 @@ fn init(dir: &Path, a: &super::InitArgs) -> i32 {
         return 1;
     }
     let _ = std::fs::create_dir_all(dir.join(".terraform"));
-    println!("Initializing provider plugins...\n- aws (hashicorp/aws v{}) and terraform are built into herd; nothing to download.\n\nherd has been successfully initialized!\n\nYou may now begin working with herd. Try running \"herd plan\" to see\nany changes that are required for your infrastructure.", crate::version::AWS_PROVIDER_VERSION);
+    println!("Initializing provider plugins...\n- aws (hashicorp/aws v{}), terraform and the utility providers (random, null, time, local, archive, template, external) are built into herd; nothing to download.\n\nherd has been successfully initialized!\n\nYou may now begin working with herd. Try running \"herd plan\" to see\nany changes that are required for your infrastructure.", crate::version::AWS_PROVIDER_VERSION);
     0
 }
 

@@ -1260,14 +1260,17 @@ fn finish_op(
     set: &mut JoinSet<(NodeId, AbsResourceInstance, Option<Vec<String>>, OpResult)>,
     sem: &Arc<Semaphore>,
 ) {
-    let schema = registry()
-        .resource(&addr.resource.ty)
-        .map(|r| r.schema().clone())
-        .or_else(|| {
-            registry()
-                .data_source(&addr.resource.ty)
-                .map(|d| d.schema().clone())
-        });
+    // By mode: a type can be both a resource and a data source (local_file),
+    // with different schemas (and sensitive attributes).
+    let schema = if addr.resource.mode == Mode::Data {
+        registry()
+            .data_source(&addr.resource.ty)
+            .map(|d| d.schema().clone())
+    } else {
+        registry()
+            .resource(&addr.resource.ty)
+            .map(|r| r.schema().clone())
+    };
     let key = addr.key.clone();
     let mut failed = false;
     let addr_s = addr.to_string();

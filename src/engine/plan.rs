@@ -370,7 +370,14 @@ impl<'w> Planner<'w> {
                 match res.mode {
                     Mode::Data => {
                         let ds = registry().data_source(&res.ty).expect("schema found");
-                        if config.is_wholly_known() {
+                        let deps_pending = self.depends_on_pending(&view, b, changes);
+                        if config.is_wholly_known() && !deps_pending {
+                            if let Err((summary, detail)) = ds.validate(&config) {
+                                self.diags
+                                    .push(Diagnostic::error(summary, detail).at(b.range.clone()));
+                                values.insert(key.clone(), Value::unknown(Type::Dynamic));
+                                continue;
+                            }
                             let ctx = self.providers.ctx(&res.ty, alias, addr.to_string());
                             match block_on(self.rt, ds.read(&ctx, &config.clone().unmark_deep())) {
                                 Ok(v) => {
@@ -400,7 +407,11 @@ impl<'w> Planner<'w> {
                                 prev_addr: None,
                                 provider: provider.clone(),
                                 action: Action::Read,
-                                reason: Some(ActionReason::ReadBecauseConfigUnknown),
+                                reason: Some(if config.is_wholly_known() {
+                                    ActionReason::ReadBecauseDependencyPending
+                                } else {
+                                    ActionReason::ReadBecauseConfigUnknown
+                                }),
                                 before: None,
                                 after: Some(planned),
                                 replace_paths: vec![],
@@ -412,6 +423,12 @@ impl<'w> Planner<'w> {
                     Mode::Managed => {
                         let rimpl = registry().resource(&res.ty).expect("schema found");
                         let pctx = self.providers.ctx(&res.ty, alias, addr.to_string());
+                        if config.is_wholly_known() {
+                            if let Err((summary, detail)) = rimpl.validate(&config) {
+                                self.diags
+                                    .push(Diagnostic::error(summary, detail).at(b.range.clone()));
+                            }
+                        }
                         let pi = prior_index.get(&addr.key).copied();
                         let tainted = pi
                             .map(|(_, i)| i.status.as_deref() == Some("tainted"))
@@ -435,6 +452,7 @@ impl<'w> Planner<'w> {
                             ([crate::plan::PathStep::Attr(n)], Some(pv)) => {
                                 let at = |v: &Value| v.as_entries().and_then(|m| m.get(n)).cloned();
                                 !matches!((at(&planned), at(pv)), (Some(a), Some(b)) if same(&a, &b))
+                                    && rimpl.forces_replacement(n, pv, &planned)
                             }
                             _ => true,
                         });
@@ -542,6 +560,54 @@ impl<'w> Planner<'w> {
     }
 
     /// Does any `replace_triggered_by` reference a resource with a planned change?
+    /// Whether a managed resource (or a module) in this data resource's
+    /// `depends_on` has a change planned: then Terraform defers the read to
+    /// the apply (only `depends_on` counts, not references, whose values
+    /// are known or not on their own).
+    fn depends_on_pending(
+        &self,
+        view: &crate::engine::modeval::ModView,
+        b: &ResourceBlock,
+        changes: &[ResourceChange],
+    ) -> bool {
+        for e in &b.meta.depends_on {
+            for r in crate::lang::refs::expr_refs(&e.expr) {
+                let pending = |c: &ResourceChange| !matches!(c.action, Action::NoOp | Action::Read);
+                let hit = match r.root.as_str() {
+                    "data" => false,
+                    "module" => {
+                        let name = r.attrs.first().cloned().unwrap_or_default();
+                        changes.iter().any(|c| {
+                            pending(c)
+                                && c.addr.module.to_string().starts_with(&format!(
+                                    "{}module.{name}",
+                                    if view.st.addr.to_string().is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("{}.", view.st.addr)
+                                    }
+                                ))
+                        })
+                    }
+                    ty => {
+                        let target = Resource {
+                            mode: Mode::Managed,
+                            ty: ty.to_string(),
+                            name: r.attrs.first().cloned().unwrap_or_default(),
+                        };
+                        changes.iter().any(|c| {
+                            c.addr.module == view.st.addr && c.addr.resource == target && pending(c)
+                        })
+                    }
+                };
+                if hit {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     fn replace_triggered(
         &self,
         view: &crate::engine::modeval::ModView,

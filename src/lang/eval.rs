@@ -1410,6 +1410,28 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// Render template `text` with `vars` (and Terraform's functions): the
+/// template provider's `template_file`. Errors are messages.
+pub fn render_template_with(
+    text: &str,
+    vars: &BTreeMap<String, Value>,
+    fnctx: &FnCtx,
+) -> Result<Value, String> {
+    let tpl = hcl_edit::parser::parse_template(text)
+        .map_err(|e| format!("failed to parse template: {}", e.message()))?;
+    let resolver = TemplateVars {
+        vars,
+        sensitive: false,
+    };
+    let anchor = hcl_edit::parser::parse_expr("null").map_err(|e| e.message().to_string())?;
+    let mut sub = Evaluator::new(&resolver, fnctx, Arc::from(""));
+    sub.render(&tpl, &anchor).map_err(|d| {
+        d.0.first()
+            .map(|x| format!("{}: {}", x.summary, x.detail))
+            .unwrap_or_default()
+    })
+}
+
 /// Resolver for templatefile/templatestring: only the given variables.
 struct TemplateVars<'a> {
     vars: &'a BTreeMap<String, Value>,

@@ -89,6 +89,20 @@ pub trait Resource: Send + Sync {
             self.type_name()
         )))
     }
+    /// Checks of a wholly known configuration that the schema cannot say
+    /// (the provider's validators: `length >= min_upper + ...`, "exactly one
+    /// of"), as (summary, detail) of an error diagnostic. Default: none.
+    fn validate(&self, config: &Value) -> Result<(), (String, String)> {
+        let _ = config;
+        Ok(())
+    }
+    /// Whether a change the generic diff found in force-new attribute
+    /// `attr` really forces replacement (the provider's `RequiresReplaceIf`,
+    /// e.g. random's keepers gaining only null values). Default: it does.
+    fn forces_replacement(&self, attr: &str, prior: &Value, planned: &Value) -> bool {
+        let _ = (attr, prior, planned);
+        true
+    }
     /// Resource-specific plan adjustment after the generic diff (e.g.
     /// `terraform_data`'s output follows input). Default: none.
     fn customize_plan(
@@ -108,6 +122,11 @@ pub trait Resource: Send + Sync {
 pub trait DataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
+    /// See [`Resource::validate`].
+    fn validate(&self, config: &Value) -> Result<(), (String, String)> {
+        let _ = config;
+        Ok(())
+    }
     async fn read(&self, ctx: &ProviderCtx, config: &Value) -> Result<Value, ProviderError>;
 }
 

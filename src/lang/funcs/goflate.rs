@@ -46,8 +46,23 @@ pub fn gzip_level(data: &[u8], level: i32) -> Vec<u8> {
     out
 }
 
+/// Raw DEFLATE as Go's `flate.NewWriter(w, level)` gives it after one
+/// `Write(data)` and `Close()` (no sync flush): what `archive/zip` writes
+/// for each entry, at level 5.
+pub fn deflate_raw(data: &[u8], level: i32) -> Vec<u8> {
+    let params = match level {
+        -1 => LEVELS[6],
+        2..=9 => LEVELS[level as usize],
+        _ => panic!("goflate: unsupported compression level {level}"),
+    };
+    let mut c = Compressor::new(params);
+    c.write(data);
+    c.close();
+    c.w.out
+}
+
 /// CRC-32 (IEEE), as in the gzip trailer.
-fn crc32(data: &[u8]) -> u32 {
+pub fn crc32(data: &[u8]) -> u32 {
     let mut table = [0u32; 256];
     for (i, t) in table.iter_mut().enumerate() {
         let mut c = i as u32;
