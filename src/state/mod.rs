@@ -3,7 +3,10 @@
 //! version as `terraform.tfstate.backup`. The serial increases only when the
 //! content changes; the lineage is fixed when the state is first created.
 
+pub mod backend;
 pub mod lock;
+pub mod mgr;
+pub mod s3;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -131,11 +134,29 @@ pub enum StateError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A remote backend failed (`what` names the object, e.g. `s3://b/k`).
+    #[error("{what}: {msg}")]
+    Remote { what: String, msg: String },
+}
+
+/// The same serial rule for every backend: unchanged content keeps `prev`
+/// (nothing is written), changed content gets `prev.serial + 1`. Returns
+/// the state to write, or `None` when nothing changed.
+pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Result<State, State> {
+    if let Some(p) = prev {
+        if p.same_content(&new) {
+            return Err(p.clone());
+        }
+        new.serial = p.serial + 1;
+    } else {
+        new.serial = new.serial.max(1);
+    }
+    Ok(new)
 }
 
 /// Read a state file; `Ok(None)` when it does not exist.
 pub fn read(path: &Path) -> Result<Option<State>, StateError> {
-    let text = match std::fs::read_to_string(path) {
+    let bytes = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -145,21 +166,41 @@ pub fn read(path: &Path) -> Result<Option<State>, StateError> {
             })
         }
     };
+    from_bytes(&bytes, &path.display().to_string())
+}
+
+/// The stored form of a state snapshot, as every backend writes it
+/// (Terraform's pretty JSON with a final newline).
+pub fn to_bytes(s: &State, source: &str) -> Result<Vec<u8>, StateError> {
+    let mut text = serde_json::to_string_pretty(s).map_err(|e| StateError::Invalid {
+        path: PathBuf::from(source),
+        msg: e.to_string(),
+    })?;
+    text.push('\n');
+    // Client-side state encryption plugs in here, for every backend:
+    // `encrypt` of the serialised snapshot (see `from_bytes`).
+    Ok(text.into_bytes())
+}
+
+/// Parse a stored snapshot (from a file or an S3 object; `source` names it
+/// in errors); `Ok(None)` when it is empty.
+pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Option<State>, StateError> {
+    // Client-side state encryption plugs in here, for every backend:
+    // `decrypt` of the stored bytes before they are parsed.
+    let invalid = |msg: String| StateError::Invalid {
+        path: PathBuf::from(source),
+        msg,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let s: State = serde_json::from_str(&text).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
+    let s: State = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
     if s.version != STATE_VERSION {
-        return Err(StateError::Invalid {
-            path: path.to_path_buf(),
-            msg: format!(
-                "unsupported state format version {} (herd reads version 4)",
-                s.version
-            ),
-        });
+        return Err(invalid(format!(
+            "unsupported state format version {} (herd reads version 4)",
+            s.version
+        )));
     }
     Ok(Some(s))
 }
@@ -167,17 +208,14 @@ pub fn read(path: &Path) -> Result<Option<State>, StateError> {
 /// Write `new` over the state at `path` if its content changed from `prev`
 /// (bumping the serial), keeping a backup of the old file. Returns the state
 /// as written.
-pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<State, StateError> {
-    if let Some(p) = prev {
-        if p.same_content(&new) {
-            return Ok(p.clone());
+pub fn persist(path: &Path, prev: Option<&State>, new: State) -> Result<State, StateError> {
+    match next_snapshot(prev, new) {
+        Err(unchanged) => Ok(unchanged),
+        Ok(new) => {
+            write_atomic(path, &new)?;
+            Ok(new)
         }
-        new.serial = p.serial + 1;
-    } else {
-        new.serial = new.serial.max(1);
     }
-    write_atomic(path, &new)?;
-    Ok(new)
 }
 
 /// Is this the first write to `path` by this process? Like Terraform's local
@@ -208,11 +246,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         path: path.to_path_buf(),
         source: e,
     };
-    let mut text = serde_json::to_string_pretty(s).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
-    text.push('\n');
+    let text = to_bytes(s, &path.display().to_string())?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -232,7 +266,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(werr)?;
-        f.write_all(text.as_bytes()).map_err(werr)?;
+        f.write_all(&text).map_err(werr)?;
         f.sync_all().map_err(werr)?;
     }
     let first = first_write(path);
