@@ -337,6 +337,9 @@ async fn clients(
     if let Some(p) = &cfg.profile {
         loader = loader.profile_name(p);
     }
+    // aws-config's own loader still takes these (the suggested replacement
+    // types live in aws-runtime, which herd does not depend on directly).
+    #[allow(deprecated)]
     if !cfg.shared_config_files.is_empty() || !cfg.shared_credentials_files.is_empty() {
         let mut pf = aws_config::profile::profile_file::ProfileFiles::builder();
         for f in &cfg.shared_config_files {
