@@ -326,6 +326,25 @@ impl S3Backend {
     }
 }
 
+/// `shared_config_files` and `shared_credentials_files`, when set.
+// aws-config's loader still takes these types (their replacements live in
+// aws-runtime, which herd does not depend on directly).
+#[allow(deprecated)]
+fn profile_files(cfg: &S3Config) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    if cfg.shared_config_files.is_empty() && cfg.shared_credentials_files.is_empty() {
+        return None;
+    }
+    let mut pf = ProfileFiles::builder();
+    for f in &cfg.shared_config_files {
+        pf = pf.with_file(ProfileFileKind::Config, f);
+    }
+    for f in &cfg.shared_credentials_files {
+        pf = pf.with_file(ProfileFileKind::Credentials, f);
+    }
+    Some(pf.build())
+}
+
 async fn clients(
     cfg: &S3Config,
 ) -> Result<(aws_sdk_s3::Client, Option<aws_sdk_dynamodb::Client>), String> {
@@ -337,24 +356,8 @@ async fn clients(
     if let Some(p) = &cfg.profile {
         loader = loader.profile_name(p);
     }
-    // aws-config's own loader still takes these (the suggested replacement
-    // types live in aws-runtime, which herd does not depend on directly).
-    #[allow(deprecated)]
-    if !cfg.shared_config_files.is_empty() || !cfg.shared_credentials_files.is_empty() {
-        let mut pf = aws_config::profile::profile_file::ProfileFiles::builder();
-        for f in &cfg.shared_config_files {
-            pf = pf.with_file(
-                aws_config::profile::profile_file::ProfileFileKind::Config,
-                f,
-            );
-        }
-        for f in &cfg.shared_credentials_files {
-            pf = pf.with_file(
-                aws_config::profile::profile_file::ProfileFileKind::Credentials,
-                f,
-            );
-        }
-        loader = loader.profile_files(pf.build());
+    if let Some(pf) = profile_files(cfg) {
+        loader = loader.profile_files(pf);
     }
     if let (Some(ak), Some(sk)) = (&cfg.access_key, &cfg.secret_key) {
         loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
