@@ -139,9 +139,9 @@ pub enum StateError {
     Remote { what: String, msg: String },
 }
 
-/// The same serial rule for every backend: unchanged content keeps `prev`
-/// (nothing is written), changed content gets `prev.serial + 1`. Returns
-/// the state to write, or `None` when nothing changed.
+/// The same serial rule for every backend: changed content gets
+/// `prev.serial + 1` and is returned as `Ok` (to be written); unchanged
+/// content is `Err(prev)` (nothing to write).
 pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Result<State, State> {
     if let Some(p) = prev {
         if p.same_content(&new) {
