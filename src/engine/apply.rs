@@ -674,7 +674,7 @@ pub fn apply(
 fn save_errored(w: &mut Walker) {
     let mut s = w.state.clone();
     s.sort();
-    if let Ok(p) = crate::state::next_snapshot(w.on_disk.as_ref(), s) {
+    if let Some(p) = crate::state::next_snapshot(w.on_disk.as_ref(), s) {
         let path = std::path::Path::new("errored.tfstate");
         let detail = match crate::state::write_atomic(path, &p) {
             Ok(()) => format!("The error shown above has prevented herd from writing the updated state to\nthe configured backend ({}). To allow for recovery, the state has been written\nto the file \"errored.tfstate\" in the current working directory.\n\nRunning \"herd apply\" again at this point will create a forked state, making it\nharder to recover.\n\nTo retry writing this state, use the following command:\n    herd state push errored.tfstate", w.mgr.describe()),

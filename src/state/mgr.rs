@@ -52,12 +52,12 @@ impl<'a> dyn StateMgr + 'a {
     /// Write `new` if its content changed from `prev` (bumping the serial);
     /// returns the state as stored.
     pub fn persist(&self, prev: Option<&State>, new: State) -> Result<State, StateError> {
-        match super::next_snapshot(prev, new) {
-            Err(unchanged) => Ok(unchanged),
-            Ok(new) => {
+        match (super::next_snapshot(prev, new), prev) {
+            (Some(new), _) => {
                 self.write(&new)?;
                 Ok(new)
             }
+            (None, p) => Ok(p.cloned().unwrap_or_default()),
         }
     }
 }

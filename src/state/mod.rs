@@ -140,18 +140,18 @@ pub enum StateError {
 }
 
 /// The same serial rule for every backend: changed content gets
-/// `prev.serial + 1` and is returned as `Ok` (to be written); unchanged
-/// content is `Err(prev)` (nothing to write).
-pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Result<State, State> {
+/// `prev.serial + 1` and is returned (to be written); unchanged content is
+/// `None` (nothing to write: `prev` stands).
+pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Option<State> {
     if let Some(p) = prev {
         if p.same_content(&new) {
-            return Err(p.clone());
+            return None;
         }
         new.serial = p.serial + 1;
     } else {
         new.serial = new.serial.max(1);
     }
-    Ok(new)
+    Some(new)
 }
 
 /// Read a state file; `Ok(None)` when it does not exist.
@@ -209,12 +209,12 @@ pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Option<State>, StateErro
 /// (bumping the serial), keeping a backup of the old file. Returns the state
 /// as written.
 pub fn persist(path: &Path, prev: Option<&State>, new: State) -> Result<State, StateError> {
-    match next_snapshot(prev, new) {
-        Err(unchanged) => Ok(unchanged),
-        Ok(new) => {
+    match (next_snapshot(prev, new), prev) {
+        (Some(new), _) => {
             write_atomic(path, &new)?;
             Ok(new)
         }
+        (None, p) => Ok(p.cloned().unwrap_or_default()),
     }
 }
 
