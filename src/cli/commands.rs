@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Cli, Command, ConsoleArgs, OutputArgs, PlanArgs, ValidateArgs};
 use crate::diag::{render, Diagnostics, Sources};
@@ -10,7 +11,7 @@ use crate::engine::{self, vars::VarArg, RunOptions};
 use crate::lang::json::to_json_pretty;
 use crate::lang::render::{render as render_value, type_json};
 use crate::lang::value::Value;
-use crate::state::{self, OutputState, State};
+use crate::state::{OutputState, State};
 
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -25,7 +26,7 @@ pub fn run(cli: Cli) -> i32 {
         return code;
     }
     match cli.command {
-        Command::Init(a) => init(&dir, &a),
+        Command::Init(a) => super::init_cmd::init(&dir, a),
         Command::Validate(a) => validate(&dir, a),
         Command::Plan(a) => plan_apply(&dir, a, false),
         Command::Apply(a) => plan_apply(&dir, a, true),
@@ -98,18 +99,33 @@ pub(super) fn workspace(dir: &Path) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-pub(super) fn state_path(dir: &Path, explicit: &Option<PathBuf>) -> PathBuf {
+/// The backend the configuration in `dir` uses (the one `herd init`
+/// recorded); its error is printed.
+pub(super) fn backend(dir: &Path) -> Result<Box<dyn crate::state::mgr::Backend>, i32> {
+    let (loaded, _) = engine::load(dir);
+    crate::state::backend::select(dir, &loaded.root.terraform).map_err(|d| {
+        print_diags(&Diagnostics(vec![d]), &loaded.sources, false);
+        1
+    })
+}
+
+/// The state of the current workspace (`-state PATH`: that local file).
+pub(super) fn state_mgr(
+    dir: &Path,
+    explicit: &Option<PathBuf>,
+) -> Result<Arc<dyn crate::state::mgr::StateMgr>, i32> {
+    let b = backend(dir)?;
     if let Some(p) = explicit {
-        return p.clone();
+        return Ok(Arc::new(crate::state::mgr::LocalState { path: p.clone() }));
     }
-    let ws = workspace(dir);
-    if ws == "default" {
-        dir.join("terraform.tfstate")
-    } else {
-        dir.join("terraform.tfstate.d")
-            .join(ws)
-            .join("terraform.tfstate")
-    }
+    Ok(b.state_mgr(&workspace(dir)))
+}
+
+fn load_state(m: &dyn crate::state::mgr::StateMgr) -> Result<Option<State>, i32> {
+    m.read().map_err(|e| {
+        eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
+        1
+    })
 }
 
 pub(super) fn var_args(vars: &[String], files: &[String]) -> Vec<VarArg> {
@@ -133,54 +149,6 @@ pub(super) fn var_args(vars: &[String], files: &[String]) -> Vec<VarArg> {
     out.extend(vars[vi..].iter().cloned().map(VarArg::Var));
     out.extend(files[fi..].iter().cloned().map(VarArg::File));
     out
-}
-
-fn init(dir: &Path, a: &super::InitArgs) -> i32 {
-    println!("\nInitializing the backend...");
-    if !init_modules(dir, a) {
-        return 1;
-    }
-    let (loaded, diags) = engine::load(dir);
-    print_diags(&diags, &loaded.sources, a.no_color);
-    if diags.has_errors() {
-        return 1;
-    }
-    for (name, src) in &loaded.root.terraform.required_providers {
-        let ok = name == "aws"
-            || src.as_deref().is_some_and(|s| s.ends_with("/aws"))
-            || crate::providers::builtin::builtin_provider(name, src.as_deref()).is_some();
-        if !ok {
-            let built_in: Vec<&str> = crate::providers::builtin::BUILTIN_PROVIDERS
-                .iter()
-                .map(|p| p.name)
-                .collect();
-            eprintln!(
-                "Error: Unsupported provider\n\n  herd has the providers \"aws\", \"{}\" built in; provider {name:?} ({}) is not available. Remove it from required_providers or replace its resources.",
-                built_in.join("\", \""),
-                src.clone().unwrap_or_default()
-            );
-            return 1;
-        }
-    }
-    let lock = crate::lockfile::check(dir);
-    print_diags(&lock, &loaded.sources, a.no_color);
-    if lock.has_errors() {
-        return 1;
-    }
-    let _ = std::fs::create_dir_all(dir.join(".terraform"));
-    println!("Initializing provider plugins...\n- aws (hashicorp/aws v{}), terraform and the utility providers (random, null, time, local, archive, template, external) are built into herd; nothing to download.\n\nherd has been successfully initialized!\n\nYou may now begin working with herd. Try running \"herd plan\" to see\nany changes that are required for your infrastructure.", crate::version::AWS_PROVIDER_VERSION);
-    0
-}
-
-/// `init`'s module step: install the modules the configuration calls
-/// (`src/modules`), printing Terraform's progress lines. False on errors.
-fn init_modules(dir: &Path, a: &super::InitArgs) -> bool {
-    let sources = crate::diag::Sources::default();
-    let mut out = std::io::stdout();
-    let opts = crate::modules::InstallOptions { upgrade: a.upgrade };
-    let diags = crate::modules::install(dir, &opts, &sources, &mut out);
-    print_diags(&diags, &sources, a.no_color);
-    !diags.has_errors()
 }
 
 fn validate(dir: &Path, a: ValidateArgs) -> i32 {
@@ -264,13 +232,16 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         }
     }
     let color = color_enabled(a.no_color);
-    let spath = state_path(dir, &a.state);
+    let mgr = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let la = super::state_cmds::LockArgs {
         lock: a.lock,
         lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
     };
     let _lock = match super::state_cmds::take_lock(
-        &spath,
+        &*mgr,
         &la,
         if apply {
             "OperationTypeApply"
@@ -281,12 +252,9 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         Ok(g) => g,
         Err(code) => return code,
     };
-    let prior = match state::read(&spath) {
+    let prior = match load_state(&*mgr) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
-            return 1;
-        }
+        Err(code) => return code,
     };
     let targets = match parse_targets(&a.target) {
         Ok(t) => t,
@@ -387,7 +355,7 @@ fn plan_apply(dir: &Path, a: PlanArgs, apply: bool) -> i32 {
         &plan,
         engine::apply::ApplyOptions {
             parallelism: a.parallelism,
-            state_path: spath.clone(),
+            state: mgr.clone(),
             on_disk: prior.clone(),
         },
     );
@@ -403,21 +371,21 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
             return 1;
         }
     };
-    let spath = state_path(dir, &a.state);
+    let mgr = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let la = super::state_cmds::LockArgs {
         lock: a.lock,
         lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
     };
-    let _lock = match super::state_cmds::take_lock(&spath, &la, "OperationTypeApply") {
+    let _lock = match super::state_cmds::take_lock(&*mgr, &la, "OperationTypeApply") {
         Ok(g) => g,
         Err(code) => return code,
     };
-    let current = match state::read(&spath) {
+    let current = match load_state(&*mgr) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
-            return 1;
-        }
+        Err(code) => return code,
     };
     let (lineage, serial) = current
         .as_ref()
@@ -453,7 +421,7 @@ fn apply_saved(dir: &Path, a: PlanArgs, pf: &str) -> i32 {
         &plan,
         engine::apply::ApplyOptions {
             parallelism: a.parallelism,
-            state_path: spath,
+            state: mgr.clone(),
             on_disk: current,
         },
     );
@@ -551,13 +519,9 @@ fn show(dir: &Path, a: super::ShowArgs) -> i32 {
             0
         }
         None => {
-            let spath = state_path(dir, &None);
-            let st = match state::read(&spath) {
+            let st = match state_mgr(dir, &None).and_then(|m| load_state(&*m)) {
                 Ok(s) => s,
-                Err(e) => {
-                    eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
-                    return 1;
-                }
+                Err(code) => return code,
             };
             match st {
                 None => {
@@ -629,21 +593,21 @@ fn import_cmd(dir: &Path, a: super::ImportArgs) -> i32 {
         eprintln!("╷\n│ Error: Unsupported resource type\n│ \n│ herd does not implement the resource type {:?}.\n╵", addr.resource.ty);
         return 1;
     };
-    let spath = state_path(dir, &a.state);
+    let mgr = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
     let la = super::state_cmds::LockArgs {
         lock: a.lock,
         lock_timeout: a.lock_timeout.clone().unwrap_or_else(|| "0s".into()),
     };
-    let _lock = match super::state_cmds::take_lock(&spath, &la, "OperationTypeImport") {
+    let _lock = match super::state_cmds::take_lock(&*mgr, &la, "OperationTypeImport") {
         Ok(g) => g,
         Err(code) => return code,
     };
-    let prior = match state::read(&spath) {
+    let prior = match load_state(&*mgr) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("╷\n│ Error: Failed to load state\n│ \n│ {e}\n╵");
-            return 1;
-        }
+        Err(code) => return code,
     };
     let mut st = prior.clone().unwrap_or_default();
     if st.instance(&addr).is_some() {
@@ -698,7 +662,7 @@ fn import_cmd(dir: &Path, a: super::ImportArgs) -> i32 {
             create_before_destroy: false,
         },
     );
-    if let Err(e) = state::persist(&spath, prior.as_ref(), st) {
+    if let Err(e) = mgr.persist(prior.as_ref(), st) {
         eprintln!("╷\n│ Error: Failed to persist state\n│ \n│ {e}\n╵");
         return 1;
     }
@@ -739,8 +703,11 @@ fn render_state_output(o: &OutputState) -> String {
 }
 
 fn output(dir: &Path, a: OutputArgs) -> i32 {
-    let spath = state_path(dir, &a.state);
-    let st = match state::read(&spath) {
+    let mgr = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let st = match mgr.read() {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => {
             eprintln!("Error: Failed to load state\n\n{e}");

@@ -3,6 +3,7 @@
 
 mod commands;
 mod encryption;
+mod init_cmd;
 mod state_cmds;
 mod workspace_cmds;
 
@@ -63,10 +64,18 @@ pub struct InitArgs {
     pub input: bool,
     #[arg(long)]
     pub upgrade: bool,
+    /// Reconfigure the backend, ignoring any saved configuration (no state is migrated).
     #[arg(long)]
     pub reconfigure: bool,
+    /// Reconfigure the backend and copy the existing state to the new one.
+    #[arg(long = "migrate-state")]
+    pub migrate_state: bool,
+    /// Answer "yes" to the state migration questions.
+    #[arg(long = "force-copy")]
+    pub force_copy: bool,
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub backend: Option<String>,
+    /// Backend configuration: a file of arguments, or KEY=VALUE; repeatable.
     #[arg(long = "backend-config", value_name = "KEY=VALUE")]
     pub backend_config: Vec<String>,
     #[arg(long = "no-color")]

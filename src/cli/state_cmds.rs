@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use clap::{ArgAction, Args, Subcommand};
 use serde_json::Value as J;
 
-use super::commands::state_path;
+use super::commands::state_mgr;
 use crate::addrs::{
     AbsResource, AbsResourceInstance, InstanceKey, Mode, ModuleInstance, Resource, Target,
 };
-use crate::state::lock::{self, LockGuard};
+use crate::state::lock;
+use crate::state::mgr::{StateLock, StateMgr};
 use crate::state::{self, InstanceState, ResourceState, State};
 
 #[derive(Args, Debug)]
@@ -159,10 +160,10 @@ pub(super) fn error_box(summary: &str, detail: &str) {
 
 /// Parse `-lock-timeout` and take the lock (unless `-lock=false`).
 pub(super) fn take_lock(
-    spath: &Path,
+    mgr: &dyn StateMgr,
     la: &LockArgs,
     operation: &str,
-) -> Result<Option<LockGuard>, i32> {
+) -> Result<Option<StateLock>, i32> {
     let timeout = match lock::parse_duration(&la.lock_timeout) {
         Ok(d) => d,
         Err(e) => {
@@ -176,7 +177,7 @@ pub(super) fn take_lock(
     if !la.lock {
         return Ok(None);
     }
-    match lock::acquire(spath, operation, Some(timeout)) {
+    match mgr.lock(operation, timeout) {
         Ok(g) => Ok(Some(g)),
         Err(e) => {
             let text = e.to_string();
@@ -187,8 +188,8 @@ pub(super) fn take_lock(
     }
 }
 
-fn load(spath: &Path) -> Result<State, i32> {
-    match state::read(spath) {
+fn load(mgr: &dyn StateMgr) -> Result<State, i32> {
+    match mgr.read() {
         Ok(Some(s)) => Ok(s),
         Ok(None) => {
             eprintln!("{ERR_STATE_NOT_FOUND}");
@@ -201,8 +202,8 @@ fn load(spath: &Path) -> Result<State, i32> {
     }
 }
 
-fn save(spath: &Path, prev: &State, new: State) -> Result<(), i32> {
-    match state::persist(spath, Some(prev), new) {
+fn save(mgr: &dyn StateMgr, prev: &State, new: State) -> Result<(), i32> {
+    match mgr.persist(Some(prev), new) {
         Ok(_) => Ok(()),
         Err(e) => {
             eprintln!("Error saving the state: {e}\n\nThe state was not saved. No items were removed from the persisted\nstate. No backup was created since no modification occurred. Please\nresolve the issue above and try again.");
@@ -480,8 +481,11 @@ pub(super) fn go_quote(s: &str) -> String {
 // state list
 
 fn list(dir: &Path, a: ListArgs) -> i32 {
-    let spath = state_path(dir, &a.state);
-    let st = match load(&spath) {
+    let spath = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    let st = match load(&*spath) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -542,8 +546,11 @@ fn show(dir: &Path, a: ShowArgs) -> i32 {
         eprintln!("Exactly one argument expected.\n");
         return 1;
     }
-    let spath = state_path(dir, &a.state);
-    let st = match load(&spath) {
+    let spath = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    let st = match load(&*spath) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -835,12 +842,15 @@ fn mv(dir: &Path, a: MvArgs) -> i32 {
         eprintln!("Exactly two arguments expected.\n");
         return 1;
     }
-    let spath = state_path(dir, &a.state);
-    let _guard = match take_lock(&spath, &a.lock, "state-mv") {
+    let spath = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    let _guard = match take_lock(&*spath, &a.lock, "state-mv") {
         Ok(g) => g,
         Err(c) => return c,
     };
-    let prev = match load(&spath) {
+    let prev = match load(&*spath) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -1024,7 +1034,7 @@ fn mv(dir: &Path, a: MvArgs) -> i32 {
         return 0;
     }
     normalize(&mut st);
-    if let Err(c) = save(&spath, &prev, st) {
+    if let Err(c) = save(&*spath, &prev, st) {
         return c;
     }
     if moved == 0 {
@@ -1043,12 +1053,15 @@ fn rm(dir: &Path, a: RmArgs) -> i32 {
         eprintln!("At least one address is required.\n");
         return 1;
     }
-    let spath = state_path(dir, &a.state);
-    let _guard = match take_lock(&spath, &a.lock, "state-rm") {
+    let spath = match state_mgr(dir, &a.state) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    let _guard = match take_lock(&*spath, &a.lock, "state-rm") {
         Ok(g) => g,
         Err(c) => return c,
     };
-    let prev = match load(&spath) {
+    let prev = match load(&*spath) {
         Ok(s) => s,
         Err(c) => return c,
     };
@@ -1087,7 +1100,7 @@ fn rm(dir: &Path, a: RmArgs) -> i32 {
         }
         return 0;
     }
-    if let Err(c) = save(&spath, &prev, st) {
+    if let Err(c) = save(&*spath, &prev, st) {
         return c;
     }
     if count == 0 {
@@ -1102,8 +1115,11 @@ fn rm(dir: &Path, a: RmArgs) -> i32 {
 // state pull / push
 
 fn pull(dir: &Path) -> i32 {
-    let spath = state_path(dir, &None);
-    match state::read(&spath) {
+    let spath = match state_mgr(dir, &None) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    match spath.read() {
         Ok(None) => 0,
         Ok(Some(s)) => {
             let text = serde_json::to_string_pretty(&s).unwrap_or_default();
@@ -1165,12 +1181,15 @@ fn push(dir: &Path, a: PushArgs) -> i32 {
             return 1;
         }
     };
-    let spath = state_path(dir, &None);
-    let _guard = match take_lock(&spath, &a.lock, "state-push") {
+    let spath = match state_mgr(dir, &None) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
+    let _guard = match take_lock(&*spath, &a.lock, "state-push") {
         Ok(g) => g,
         Err(c) => return c,
     };
-    let existing = match state::read(&spath) {
+    let existing = match spath.read() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("Failed to refresh destination state: {e}");
@@ -1203,7 +1222,7 @@ fn push(dir: &Path, a: PushArgs) -> i32 {
         }
     }
     // The pushed snapshot keeps its own lineage and serial, as in Terraform.
-    if let Err(e) = state::persist(&spath, None, new) {
+    if let Err(e) = spath.persist(None, new) {
         eprintln!("Failed to persist state: {e}");
         return 1;
     }
@@ -1218,7 +1237,10 @@ pub fn force_unlock(dir: &Path, a: ForceUnlockArgs) -> i32 {
         eprintln!("Expected a single argument: LOCK_ID");
         return 1;
     }
-    let spath = state_path(dir, &None);
+    let spath = match state_mgr(dir, &None) {
+        Ok(m) => m,
+        Err(c) => return c,
+    };
     if !a.force {
         println!("Do you really want to force-unlock?\n  herd will remove the lock on the state.\n  This will allow local herd commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n");
         print!("  Enter a value: ");
@@ -1231,7 +1253,7 @@ pub fn force_unlock(dir: &Path, a: ForceUnlockArgs) -> i32 {
             return 1;
         }
     }
-    match lock::force_unlock(&spath, &a.args[0]) {
+    match spath.force_unlock(&a.args[0]) {
         Ok(()) => {
             println!("herd state has been successfully unlocked!\n\nThe state has been unlocked, and herd commands should now be able to\nobtain a new lock on the state.");
             0

@@ -1,14 +1,16 @@
-//! `herd workspace new|select|list|show|delete`: Terraform's local-backend
-//! workspaces (`terraform.tfstate.d/<name>/terraform.tfstate`, the current
-//! one recorded in `.terraform/environment`, `TF_WORKSPACE` overriding it).
+//! `herd workspace new|select|list|show|delete`: the workspaces of the
+//! configured backend (local: `terraform.tfstate.d/<name>/terraform.tfstate`;
+//! s3: `env:/<name>/<key>`), the current one recorded in
+//! `.terraform/environment`, `TF_WORKSPACE` overriding it.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::commands::workspace;
+use super::commands::{backend, workspace};
 use super::state_cmds::{error_box, go_quote, take_lock, LockArgs};
 use crate::state;
+use crate::state::mgr::Backend;
 
 #[derive(Args, Debug)]
 pub struct WorkspaceArgs {
@@ -100,32 +102,12 @@ fn invalid_name(n: &str) -> i32 {
     1
 }
 
-fn ws_dir(dir: &Path) -> PathBuf {
-    dir.join("terraform.tfstate.d")
-}
-
-fn ws_state_path(dir: &Path, name: &str) -> PathBuf {
-    if name == DEFAULT {
-        dir.join("terraform.tfstate")
-    } else {
-        ws_dir(dir).join(name).join("terraform.tfstate")
-    }
-}
-
-/// `default` first, then the directories under terraform.tfstate.d, sorted.
-fn workspaces(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(ws_dir(dir))
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n != DEFAULT)
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v.insert(0, DEFAULT.into());
-    v
+/// The backend's workspaces (its error printed).
+fn workspaces(b: &dyn Backend) -> Result<Vec<String>, i32> {
+    b.workspaces().map_err(|e| {
+        error_box("Failed to get configured named states", &e.to_string());
+        1
+    })
 }
 
 fn set_current(dir: &Path, name: &str) -> Result<(), i32> {
@@ -158,11 +140,19 @@ fn new(dir: &Path, a: NewArgs) -> i32 {
         eprintln!("\nThe workspace is currently overridden using the TF_WORKSPACE environment\nvariable. You cannot create a new workspace when using this setting.\n\nTo create a new workspace, either unset this environment variable or update it\nto match the workspace name you are trying to create, and then run this command\nagain.");
         return 1;
     }
-    if workspaces(dir).contains(&name) {
-        eprintln!("Workspace {} already exists", go_quote(&name));
-        return 1;
+    let b = match backend(dir) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    match workspaces(&*b) {
+        Ok(ws) if ws.contains(&name) => {
+            eprintln!("Workspace {} already exists", go_quote(&name));
+            return 1;
+        }
+        Ok(_) => {}
+        Err(c) => return c,
     }
-    if let Err(e) = std::fs::create_dir_all(ws_dir(dir).join(&name)) {
+    if let Err(e) = b.create_workspace(&name) {
         eprintln!("Failed to create workspace {}: {e}", go_quote(&name));
         return 1;
     }
@@ -171,8 +161,8 @@ fn new(dir: &Path, a: NewArgs) -> i32 {
     }
     println!("Created and switched to workspace {}!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run \"herd plan\" herd will not see any existing state\nfor this configuration.", go_quote(&name));
     let Some(src) = &a.state else { return 0 };
-    let spath = ws_state_path(dir, &name);
-    let _guard = match take_lock(&spath, &a.lock, "workspace-new") {
+    let mgr = b.state_mgr(&name);
+    let _guard = match take_lock(&*mgr, &a.lock, "workspace-new") {
         Ok(g) => g,
         Err(c) => return c,
     };
@@ -187,7 +177,7 @@ fn new(dir: &Path, a: NewArgs) -> i32 {
             return 1;
         }
     };
-    if let Err(e) = state::persist(&spath, None, st) {
+    if let Err(e) = mgr.persist(None, st) {
         eprintln!("{e}");
         return 1;
     }
@@ -209,9 +199,17 @@ fn select(dir: &Path, a: SelectArgs) -> i32 {
     if name == workspace(dir) {
         return 0;
     }
-    if !workspaces(dir).contains(&name) {
+    let b = match backend(dir) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let ws = match workspaces(&*b) {
+        Ok(ws) => ws,
+        Err(c) => return c,
+    };
+    if !ws.contains(&name) {
         if a.or_create {
-            if let Err(e) = std::fs::create_dir_all(ws_dir(dir).join(&name)) {
+            if let Err(e) = b.create_workspace(&name) {
                 eprintln!("Failed to create workspace {}: {e}", go_quote(&name));
                 return 1;
             }
@@ -229,8 +227,12 @@ fn select(dir: &Path, a: SelectArgs) -> i32 {
 
 fn list(dir: &Path) -> i32 {
     let cur = workspace(dir);
+    let ws = match backend(dir).and_then(|b| workspaces(&*b)) {
+        Ok(ws) => ws,
+        Err(c) => return c,
+    };
     let mut out = String::new();
-    for w in workspaces(dir) {
+    for w in ws {
         out.push_str(if w == cur { "* " } else { "  " });
         out.push_str(&w);
         out.push('\n');
@@ -250,7 +252,15 @@ fn delete(dir: &Path, a: DeleteArgs) -> i32 {
     if !valid_name(&name) {
         return invalid_name(&name);
     }
-    if !workspaces(dir).contains(&name) {
+    let b = match backend(dir) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let ws = match workspaces(&*b) {
+        Ok(ws) => ws,
+        Err(c) => return c,
+    };
+    if !ws.contains(&name) {
         eprintln!("Workspace {} doesn't exist.\n\nYou can create this workspace with the \"new\" subcommand \nor include the \"-or-create\" flag with the \"select\" subcommand.", go_quote(&name));
         return 1;
     }
@@ -258,12 +268,12 @@ fn delete(dir: &Path, a: DeleteArgs) -> i32 {
         eprintln!("Workspace {} is your active workspace.\n\nYou cannot delete the currently active workspace. Please switch\nto another workspace and try again.", go_quote(&name));
         return 1;
     }
-    let spath = ws_state_path(dir, &name);
-    let guard = match take_lock(&spath, &a.lock, "workspace-delete") {
+    let mgr = b.state_mgr(&name);
+    let guard = match take_lock(&*mgr, &a.lock, "workspace-delete") {
         Ok(g) => g,
         Err(c) => return c,
     };
-    let st = match state::read(&spath) {
+    let st = match mgr.read() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -303,12 +313,14 @@ fn delete(dir: &Path, a: DeleteArgs) -> i32 {
         error_box("Workspace is not empty", &format!("Workspace {} is currently tracking the following resource instances:{list}\n\nDeleting this workspace would cause herd to lose track of any associated\nremote objects, which would then require you to delete them manually\noutside of herd. You should destroy these objects with herd before deleting\nthe workspace.\n\nIf you want to delete this workspace anyway, and have herd forget about\nthese managed objects, use the -force option to disable this safety check.", go_quote(&name)));
         return 1;
     }
-    drop(guard);
     if name == DEFAULT {
+        drop(guard);
         eprintln!("cannot delete default state");
         return 1;
     }
-    if let Err(e) = std::fs::remove_dir_all(ws_dir(dir).join(&name)) {
+    let deleted = b.delete_workspace(&name);
+    drop(guard);
+    if let Err(e) = deleted {
         eprintln!("error deleting workspace {}: {e}", go_quote(&name));
         return 1;
     }

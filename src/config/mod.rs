@@ -134,6 +134,8 @@ pub struct ProviderBlock {
 pub struct TerraformSettings {
     pub required_version: Option<String>,
     pub backend: Option<(String, Body)>,
+    /// Where the `backend "NAME"` block header is, for diagnostics.
+    pub backend_range: Option<SourceRange>,
     pub required_providers: BTreeMap<String, Option<String>>,
     /// Each `required_version`, with where it is written.
     pub version_constraints: Vec<(String, Option<SourceRange>)>,
@@ -696,6 +698,13 @@ impl Loader {
                                 .map(|l| l.as_str().to_string())
                                 .unwrap_or_default();
                             m.terraform.backend = Some((name, ib.body.clone()));
+                            m.terraform.backend_range =
+                                range_of(file, ib.ident.span()).map(|mut r| {
+                                    if let Some(l) = ib.labels.first().and_then(|l| l.span()) {
+                                        r.end = r.end.max(l.end);
+                                    }
+                                    r
+                                });
                         }
                         Structure::Block(ib) if ib.ident.as_str() == "encryption" => {
                             let r = range_of(file, ib.ident.span());

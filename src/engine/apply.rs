@@ -8,7 +8,6 @@
 //! flight. A failure stops only the failed node's dependents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,7 +33,8 @@ use crate::state::{InstanceState, PendingOperation, State};
 
 pub struct ApplyOptions {
     pub parallelism: usize,
-    pub state_path: PathBuf,
+    /// Where the state is written after each operation.
+    pub state: Arc<dyn crate::state::mgr::StateMgr>,
     /// The state as last written to disk (for serial/backup handling).
     pub on_disk: Option<State>,
 }
@@ -392,7 +392,9 @@ struct Walker<'w> {
     root: &'w Arc<Module>,
     state: State,
     on_disk: Option<State>,
-    state_path: PathBuf,
+    mgr: Arc<dyn crate::state::mgr::StateMgr>,
+    /// The last write failed (the in-memory state is newer than the stored one).
+    write_failed: bool,
     diags: Diagnostics,
     counts: Counts,
     changes: HashMap<AbsResourceInstance, ResourceChange>,
@@ -421,9 +423,18 @@ impl<'w> Walker<'w> {
         self.dirty = false;
         let mut s = self.state.clone();
         s.sort();
-        match crate::state::persist(&self.state_path, self.on_disk.as_ref(), s) {
-            Ok(written) => self.on_disk = Some(written),
-            Err(e) => self.diags.push(Diagnostic::error("Failed to persist state", format!("{e}\n\nThe state could not be written; the in-memory state is kept and will be written again after the next operation."))),
+        match self.mgr.persist(self.on_disk.as_ref(), s) {
+            Ok(written) => {
+                self.on_disk = Some(written);
+                self.write_failed = false;
+            }
+            Err(e) => {
+                // One diagnostic per failing streak, not one per operation.
+                if !self.write_failed {
+                    self.diags.push(Diagnostic::error("Failed to persist state", format!("{e}\n\nThe state could not be written; the in-memory state is kept and will be written again after the next operation.")));
+                }
+                self.write_failed = true;
+            }
         }
     }
 
@@ -580,7 +591,8 @@ pub fn apply(
         root,
         state: plan.prior_state.clone(),
         on_disk: opts.on_disk.clone(),
-        state_path: opts.state_path.clone(),
+        mgr: opts.state.clone(),
+        write_failed: false,
         diags: Diagnostics::new(),
         counts: Counts::default(),
         changes: plan
@@ -645,12 +657,31 @@ pub fn apply(
         .collect();
     outputs.retain(|_, v| v.is_wholly_known());
     w.persist();
+    if w.write_failed && !w.mgr.is_local() {
+        save_errored(&mut w);
+    }
     ApplyOutcome {
         state: w.state,
         counts: w.counts,
         diags: w.diags,
         outputs,
         interrupted,
+    }
+}
+
+/// The remote backend refused the final state: keep it locally in
+/// `errored.tfstate`, as Terraform does, and say how to push it.
+fn save_errored(w: &mut Walker) {
+    let mut s = w.state.clone();
+    s.sort();
+    if let Some(p) = crate::state::next_snapshot(w.on_disk.as_ref(), s) {
+        let path = std::path::Path::new("errored.tfstate");
+        let detail = match crate::state::write_atomic(path, &p) {
+            Ok(()) => format!("The error shown above has prevented herd from writing the updated state to\nthe configured backend ({}). To allow for recovery, the state has been written\nto the file \"errored.tfstate\" in the current working directory.\n\nRunning \"herd apply\" again at this point will create a forked state, making it\nharder to recover.\n\nTo retry writing this state, use the following command:\n    herd state push errored.tfstate", w.mgr.describe()),
+            Err(e) => format!("herd could not write the state to the backend ({}) nor to \"errored.tfstate\": {e}. The state of the objects just created or changed is lost; import them again.", w.mgr.describe()),
+        };
+        w.diags
+            .push(Diagnostic::error("Failed to save state", detail));
     }
 }
 

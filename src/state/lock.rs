@@ -38,6 +38,12 @@ pub struct LockInfo {
 
 impl LockInfo {
     fn new(state_path: &Path, operation: &str) -> LockInfo {
+        LockInfo::for_path(&state_path.display().to_string(), operation)
+    }
+
+    /// A fresh lock info for the state at `path` (a file path, or
+    /// `bucket/key` for S3, as Terraform writes it).
+    pub fn for_path(path: &str, operation: &str) -> LockInfo {
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_string(),
@@ -45,7 +51,7 @@ impl LockInfo {
             who: who(),
             version: super::TERRAFORM_VERSION.to_string(),
             created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            path: state_path.display().to_string(),
+            path: path.to_string(),
         }
     }
 
@@ -115,6 +121,19 @@ pub enum LockError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A remote lock (S3 lock object, DynamoDB item) is held by someone
+    /// else: `msg` is the service's refusal.
+    #[error("Error acquiring the state lock\n\nError message: {msg}\n{}\n\n{LOCK_HINT}", info_text(.info))]
+    RemoteHeld {
+        msg: String,
+        info: Option<Box<LockInfo>>,
+    },
+    /// A remote backend failed while locking.
+    #[error("Error acquiring the state lock\n\nError message: {0}\n\n{LOCK_HINT}")]
+    RemoteAcquire(String),
+    /// A remote backend failed while unlocking (force-unlock).
+    #[error("{0}")]
+    Remote(String),
     /// force-unlock: no lock-info file.
     #[error("the state at {0} is not locked")]
     NotLocked(PathBuf),

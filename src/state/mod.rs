@@ -3,7 +3,10 @@
 //! version as `terraform.tfstate.backup`. The serial increases only when the
 //! content changes; the lineage is fixed when the state is first created.
 
+pub mod backend;
 pub mod lock;
+pub mod mgr;
+pub mod s3;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -136,12 +139,33 @@ pub enum StateError {
         path: PathBuf,
         source: crate::encryption::EncryptionError,
     },
+    /// A remote backend failed (`what` names the object, e.g. `s3://b/k`).
+    #[error("{what}: {msg}")]
+    Remote { what: String, msg: String },
+}
+
+/// The same serial rule for every backend: changed content gets
+/// `prev.serial + 1` and is returned (to be written); unchanged content is
+/// `None` (nothing to write: `prev` stands).
+pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Option<State> {
+    if let Some(p) = prev {
+        if p.same_content(&new) {
+            return None;
+        }
+        new.serial = p.serial + 1;
+    } else {
+        new.serial = new.serial.max(1);
+    }
+    Some(new)
 }
 
 /// Read a state file; `Ok(None)` when it does not exist. An encrypted state
 /// is decrypted with the command's encryption (`crate::encryption`).
 pub fn read(path: &Path) -> Result<Option<State>, StateError> {
-    read_with(path, &|b| crate::encryption::decrypt_state_file(path, b))
+    match REMOTE_STATE_NAME.with(|n| n.borrow().clone()) {
+        Some(name) => read_with(path, &|b| crate::encryption::decrypt_remote_state(&name, b)),
+        None => read_with(path, &|b| crate::encryption::decrypt_state_file(path, b)),
+    }
 }
 
 /// [`read`] with the given decryption (a `terraform_remote_state` source).
@@ -159,29 +183,82 @@ pub fn read_with(
             })
         }
     };
+    from_bytes_with(&bytes, &path.display().to_string(), decrypt)
+}
+
+/// The stored form of a state snapshot, as every backend writes it
+/// (Terraform's pretty JSON with a final newline), encrypted when the
+/// configuration asks for it (`crate::encryption`).
+pub fn to_bytes(s: &State, source: &str) -> Result<Vec<u8>, StateError> {
+    let mut text = serde_json::to_string_pretty(s).map_err(|e| StateError::Invalid {
+        path: PathBuf::from(source),
+        msg: e.to_string(),
+    })?;
+    text.push('\n');
+    crate::encryption::encrypt_state(text.as_bytes()).map_err(|e| StateError::Encryption {
+        path: PathBuf::from(source),
+        source: e,
+    })
+}
+
+thread_local! {
+    /// Set while a `terraform_remote_state` data source reads through a
+    /// backend: its stored state is decrypted with that data source's
+    /// `remote_state_data_sources` target, not the command's own.
+    static REMOTE_STATE_NAME: std::cell::RefCell<Option<String>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` (a backend read on this thread) decrypting as the remote state
+/// data source `name`.
+pub fn with_remote_state_decryption<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    REMOTE_STATE_NAME.with(|n| *n.borrow_mut() = Some(name.to_string()));
+    let r = f();
+    REMOTE_STATE_NAME.with(|n| *n.borrow_mut() = None);
+    r
+}
+
+/// Parse a stored snapshot (from a file or an S3 object; `source` names it
+/// in errors); `Ok(None)` when it is empty. Encrypted snapshots are
+/// decrypted with the command's encryption.
+pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Option<State>, StateError> {
+    match REMOTE_STATE_NAME.with(|n| n.borrow().clone()) {
+        Some(name) => from_bytes_with(bytes, source, &|b| {
+            crate::encryption::decrypt_remote_state(&name, b)
+        }),
+        None => from_bytes_with(bytes, source, &|b| {
+            crate::encryption::decrypt_state_file(Path::new(source), b)
+        }),
+    }
+}
+
+/// [`from_bytes`] with the given decryption.
+pub fn from_bytes_with(
+    bytes: &[u8],
+    source: &str,
+    decrypt: &crate::encryption::Decrypt<'_>,
+) -> Result<Option<State>, StateError> {
+    let invalid = |msg: String| StateError::Invalid {
+        path: PathBuf::from(source),
+        msg,
+    };
     if bytes.trim_ascii().is_empty() {
         return Ok(None);
     }
-    let text = decrypt(&bytes).map_err(|e| StateError::Encryption {
-        path: path.to_path_buf(),
+    let plain = decrypt(bytes).map_err(|e| StateError::Encryption {
+        path: PathBuf::from(source),
         source: e,
     })?;
-    let text = String::from_utf8(text).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
-    let s: State = serde_json::from_str(&text).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
+    let text = std::str::from_utf8(&plain).map_err(|e| invalid(e.to_string()))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let s: State = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
     if s.version != STATE_VERSION {
-        return Err(StateError::Invalid {
-            path: path.to_path_buf(),
-            msg: format!(
-                "unsupported state format version {} (herd reads version 4)",
-                s.version
-            ),
-        });
+        return Err(invalid(format!(
+            "unsupported state format version {} (herd reads version 4)",
+            s.version
+        )));
     }
     Ok(Some(s))
 }
@@ -189,24 +266,24 @@ pub fn read_with(
 /// Write `new` over the state at `path` if its content changed from `prev`
 /// (bumping the serial), keeping a backup of the old file. Returns the state
 /// as written.
-pub fn persist(path: &Path, prev: Option<&State>, mut new: State) -> Result<State, StateError> {
-    if let Some(p) = prev {
-        if p.same_content(&new) {
-            // Read with a fallback encryption method: write it again with
-            // the primary one (same serial), as OpenTofu does.
-            if !crate::encryption::rewrite_pending(path) {
-                return Ok(p.clone());
-            }
-            new.serial = p.serial;
-            write_atomic(path, &new)?;
-            return Ok(new);
-        }
-        new.serial = p.serial + 1;
-    } else {
-        new.serial = new.serial.max(1);
+pub fn persist(path: &Path, prev: Option<&State>, new: State) -> Result<State, StateError> {
+    // Read with a fallback encryption method: write it again with the
+    // primary one (same serial), as OpenTofu does.
+    let rewrite =
+        prev.is_some_and(|p| p.same_content(&new)) && crate::encryption::rewrite_pending(path);
+    if rewrite {
+        let mut new = new;
+        new.serial = prev.map_or(new.serial, |p| p.serial);
+        write_atomic(path, &new)?;
+        return Ok(new);
     }
-    write_atomic(path, &new)?;
-    Ok(new)
+    match (next_snapshot(prev, new), prev) {
+        (Some(new), _) => {
+            write_atomic(path, &new)?;
+            Ok(new)
+        }
+        (None, p) => Ok(p.cloned().unwrap_or_default()),
+    }
 }
 
 /// Is this the first write to `path` by this process? Like Terraform's local
@@ -237,16 +314,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
         path: path.to_path_buf(),
         source: e,
     };
-    let mut text = serde_json::to_string_pretty(s).map_err(|e| StateError::Invalid {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
-    })?;
-    text.push('\n');
-    let bytes =
-        crate::encryption::encrypt_state(text.as_bytes()).map_err(|e| StateError::Encryption {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+    let text = to_bytes(s, &path.display().to_string())?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -266,7 +334,7 @@ pub fn write_atomic(path: &Path, s: &State) -> Result<(), StateError> {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(werr)?;
-        f.write_all(&bytes).map_err(werr)?;
+        f.write_all(&text).map_err(werr)?;
         f.sync_all().map_err(werr)?;
     }
     let first = first_write(path);

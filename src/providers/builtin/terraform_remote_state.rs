@@ -1,5 +1,7 @@
-//! Data source `terraform_remote_state` for the `local` backend: reads the
-//! root outputs of another state file.
+//! Data source `terraform_remote_state`: reads the root outputs of another
+//! configuration's state, from the `local` backend (a file) or the `s3`
+//! backend (through the same state manager as `backend "s3"`), in
+//! `workspace`, with `defaults` for outputs it lacks.
 
 use std::collections::BTreeMap;
 
@@ -47,24 +49,17 @@ impl DataSource for RemoteState {
         &self.schema
     }
     async fn read(&self, ctx: &ProviderCtx, config: &Value) -> Result<Value, ProviderError> {
-        let backend = get(config, "backend");
-        if backend.as_str() != Some("local") {
-            return Err(ProviderError::new(format!(
-                "herd reads remote state from the \"local\" backend only; {:?} is not supported.",
-                backend.as_str().unwrap_or("")
-            )));
-        }
+        let backend = get(config, "backend").as_str().unwrap_or("").to_string();
         let cfg = get(config, "config");
         let ws = get(config, "workspace")
             .as_str()
             .unwrap_or("default")
             .to_string();
-        let path = match get(&cfg, "path").as_str() {
-            Some(p) => std::path::PathBuf::from(p),
-            None if ws == "default" => std::path::PathBuf::from("terraform.tfstate"),
-            None => std::path::PathBuf::from("terraform.tfstate.d")
-                .join(&ws)
-                .join("terraform.tfstate"),
+        let cfg_json: serde_json::Value = if cfg.is_null() {
+            serde_json::Value::Object(Default::default())
+        } else {
+            serde_json::from_str(&crate::lang::json::to_json_string(&cfg.unmark_deep()))
+                .map_err(|e| ProviderError::new(e.to_string()))?
         };
         // OpenTofu names the data source for remote_state_data_sources by
         // its address without "data.terraform_remote_state." and "module.".
@@ -73,10 +68,16 @@ impl DataSource for RemoteState {
             .replacen("data.terraform_remote_state.", "", 1)
             .trim_start_matches("module.")
             .to_string();
-        let st = crate::state::read_with(&path, &|b| {
-            crate::encryption::decrypt_remote_state(&name, b)
+        // The backend and its requests live on a plain thread: the S3
+        // manager runs its own runtime, which may not be dropped here.
+        let where_ = format!("{backend} backend, workspace {ws:?}");
+        let st = std::thread::spawn(move || {
+            crate::state::with_remote_state_decryption(&name, || {
+                read_remote(&backend, &cfg_json, &ws)
+            })
         })
-        .map_err(|e| ProviderError::new(e.to_string()))?;
+        .join()
+        .map_err(|_| ProviderError::new("reading the remote state failed"))??;
         let mut outputs: BTreeMap<String, Value> = get(config, "defaults")
             .as_entries()
             .cloned()
@@ -91,12 +92,32 @@ impl DataSource for RemoteState {
             }
         } else if get(config, "defaults").is_null() {
             return Err(ProviderError::new(format!(
-                "Unable to find remote state: no state file at {}.",
-                path.display()
+                "Unable to find remote state: no state in the {where_}."
             )));
         }
         let mut out = config.as_entries().cloned().unwrap_or_default();
         out.insert("outputs".into(), Value::object(outputs));
         Ok(Value::object(out))
     }
+}
+
+/// The state the `backend` with configuration `cfg` holds for `ws`.
+fn read_remote(
+    backend: &str,
+    cfg: &serde_json::Value,
+    ws: &str,
+) -> Result<Option<crate::state::State>, ProviderError> {
+    use crate::state::backend;
+    if !backend::IMPLEMENTED.contains(&backend) {
+        let d = backend::unsupported(backend, None);
+        return Err(ProviderError::new(format!("{}: {}", d.summary, d.detail)));
+    }
+    let over = cfg.as_object().cloned().unwrap_or_default();
+    let cfg = backend::merge(backend, Default::default(), over)
+        .map_err(|d| ProviderError::new(format!("{}: {}", d.summary, d.detail)))?;
+    let b = backend::instantiate(std::path::Path::new("."), backend, &cfg)
+        .map_err(|d| ProviderError::new(format!("{}: {}", d.summary, d.detail)))?;
+    b.state_mgr(ws)
+        .read()
+        .map_err(|e| ProviderError::new(e.to_string()))
 }
