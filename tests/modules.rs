@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
+
+mod common;
 use predicates::prelude::*;
 
 fn herd() -> Command {
@@ -814,12 +816,12 @@ fn unsupported_sources_are_errors() {
     write(
         d.path(),
         "main.tf",
-        "module \"s3\" {\n  source = \"s3::https://s3-eu-west-1.amazonaws.com/bucket/vpc.zip\"\n}\nmodule \"odd\" {\n  source = \"not a source\"\n}\n",
+        "module \"hg\" {\n  source = \"hg::https://example.com/vpc\"\n}\nmodule \"odd\" {\n  source = \"not a source\"\n}\n",
     );
     let a = init(d.path()).code(1);
     let e = stderr(&a);
     assert!(
-        e.contains("herd does not support s3:: module sources yet"),
+        e.contains("herd does not support hg:: module sources"),
         "{e}"
     );
     assert!(e.contains("Error: Invalid module source address"), "{e}");
@@ -1038,4 +1040,88 @@ fn herd_initialised_directory_plans_with_terraform() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Downloading"));
+}
+
+// ---------------------------------------------------------------------------
+// s3:: sources, against moto's S3
+
+#[test]
+fn s3_sources_install_archives_and_prefixes() {
+    let m = common::moto::Moto::start();
+    let s3 = m.s3();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("main.tf", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"output \"o\" { value = \"from-zip\" }\n")
+        .unwrap();
+    let zip = zip.finish().unwrap().into_inner();
+    m.block_on(async {
+        s3.create_bucket().bucket("mods").send().await.unwrap();
+        s3.put_object()
+            .bucket("mods")
+            .key("pkg/vpc.zip")
+            .body(zip.into())
+            .send()
+            .await
+            .unwrap();
+        for (k, v) in [
+            ("dir/main.tf", "module \"inner\" { source = \"./sub\" }\noutput \"o\" { value = module.inner.o }\n"),
+            ("dir/sub/main.tf", "output \"o\" { value = \"from-prefix\" }\n"),
+        ] {
+            s3.put_object()
+                .bucket("mods")
+                .key(k)
+                .body(v.as_bytes().to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "main.tf",
+        &format!(
+            "module \"zip\" {{\n  source = \"s3::https://s3.amazonaws.com/mods/pkg/vpc.zip\"\n}}\nmodule \"dir\" {{\n  source = \"s3::http://127.0.0.1:{}/mods/dir\"\n}}\noutput \"zip\" {{ value = module.zip.o }}\noutput \"dir\" {{ value = module.dir.o }}\n",
+            m.port
+        ),
+    );
+    let a = m
+        .herd(d.path())
+        .args(["init", "-no-color"])
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        out.contains("Downloading s3::https://s3.amazonaws.com/mods/pkg/vpc.zip for zip..."),
+        "{out}"
+    );
+    m.herd(d.path())
+        .args(["apply", "-auto-approve", "-no-color"])
+        .assert()
+        .success();
+    let o = m
+        .herd(d.path())
+        .args(["output", "-json"])
+        .assert()
+        .success();
+    let o: serde_json::Value = serde_json::from_slice(&o.get_output().stdout).unwrap();
+    assert_eq!(o["zip"]["value"], "from-zip");
+    assert_eq!(o["dir"]["value"], "from-prefix");
+
+    // A missing object: a diagnostic naming it, nothing left behind.
+    let e = tempfile::tempdir().unwrap();
+    write(
+        e.path(),
+        "main.tf",
+        "module \"gone\" {\n  source = \"s3::https://s3.amazonaws.com/mods/nope.zip\"\n}\n",
+    );
+    let a = m
+        .herd(e.path())
+        .args(["init", "-no-color"])
+        .assert()
+        .code(1);
+    let err = stderr(&a);
+    assert!(err.contains("s3://mods/nope.zip"), "{err}");
+    assert!(leftovers(e.path()).is_empty());
 }

@@ -3,8 +3,9 @@
 //! branch, tag or commit, `?depth=` for a shallow clone, submodules), and
 //! `http(s)` sources either as archives (`.zip`, `.tar.gz`/`.tgz`, `.tar`,
 //! or `?archive=`) unpacked in place, or as a page whose `X-Terraform-Get`
-//! header or `terraform-get` meta tag names the real source. Archive
-//! entries that would land outside the directory are refused.
+//! header or `terraform-get` meta tag names the real source; `s3::`
+//! sources through the AWS SDK (an archive object, or every object under a
+//! prefix). Archive entries that would land outside the directory are refused.
 
 use std::io::Read;
 use std::path::{Component, Path};
@@ -66,10 +67,7 @@ fn fetch_depth(
     match src.getter.as_str() {
         "git" => git(&src.url, dest),
         "http" => fetch_http(&src.url, dest, http, hops),
-        "s3" => Err(GetError::Unsupported(format!(
-            "error downloading '{}': herd does not support s3:: module sources yet; download the module and refer to it by a local path, or serve it from a module registry or git",
-            src.url
-        ))),
+        "s3" => fetch_s3(&src.url, dest),
         g => Err(GetError::Unsupported(format!(
             "error downloading '{}': herd does not support {g}:: module sources",
             src.url
@@ -246,6 +244,231 @@ fn safe_path(name: &Path) -> Option<std::path::PathBuf> {
     Some(out)
 }
 
+/// Where an `s3::` address points: an endpoint to use instead of the SDK's
+/// (None for AWS's own hosts, where `AWS_ENDPOINT_URL` and the region
+/// decide), a region named by the host, the bucket and the key.
+#[derive(Debug, PartialEq)]
+struct S3Address {
+    endpoint: Option<String>,
+    region: Option<String>,
+    bucket: String,
+    key: String,
+}
+
+/// go-getter's S3 address forms: `https://s3.amazonaws.com/BUCKET/KEY`,
+/// `https://s3-REGION.amazonaws.com/BUCKET/KEY`,
+/// `https://s3.REGION.amazonaws.com/BUCKET/KEY`,
+/// `BUCKET.s3[.-REGION].amazonaws.com/KEY`, and any other host as a
+/// path-style endpoint (`http://127.0.0.1:9000/BUCKET/KEY`).
+fn s3_address(url: &str) -> Result<S3Address, String> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_string(), r),
+        None => ("https".to_string(), url),
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = path.trim_start_matches('/');
+    let region_of = |h: &str| -> Option<String> {
+        let h = h.strip_suffix(".amazonaws.com")?;
+        let r = h
+            .strip_prefix("s3-")
+            .or_else(|| h.strip_prefix("s3."))
+            .unwrap_or("");
+        (!r.is_empty() && r != "external-1").then(|| r.to_string())
+    };
+    let bad = || {
+        format!("{url:?} is not an S3 address of the form s3::https://s3.amazonaws.com/BUCKET/KEY")
+    };
+    if scheme == "s3" {
+        return Ok(S3Address {
+            endpoint: None,
+            region: None,
+            bucket: host.to_string(),
+            key: path.to_string(),
+        });
+    }
+    if host.ends_with(".amazonaws.com") {
+        if host.starts_with("s3.") || host.starts_with("s3-") {
+            let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
+            return Ok(S3Address {
+                endpoint: None,
+                region: region_of(host),
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+            });
+        }
+        if let Some((bucket, h)) = host.split_once(".s3") {
+            return Ok(S3Address {
+                endpoint: None,
+                region: region_of(&format!("s3{h}")),
+                bucket: bucket.to_string(),
+                key: path.to_string(),
+            });
+        }
+        return Err(bad());
+    }
+    let (bucket, key) = path.split_once('/').ok_or_else(bad)?;
+    if host.is_empty() || bucket.is_empty() {
+        return Err(bad());
+    }
+    Ok(S3Address {
+        endpoint: Some(format!("{scheme}://{host}")),
+        region: None,
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+    })
+}
+
+/// `s3::` sources: the object (an archive, unpacked like an HTTP one) or,
+/// when the key names no archive, every object under the key as a
+/// directory, as go-getter does. Credentials and region come from the AWS
+/// SDK's standard chain (and `?region=`, `?aws_access_key_id=`,
+/// `?aws_access_key_secret=`, `?aws_access_token=`, `?version=`).
+fn fetch_s3(url: &str, dest: &Path) -> Result<(), GetError> {
+    let (base, query) = split_query(url);
+    let err = |msg: String| GetError::Http {
+        url: url.to_string(),
+        msg,
+    };
+    let mut forced = None;
+    let mut region = None;
+    let mut version = None;
+    let (mut key_id, mut secret, mut token) = (None, None, None);
+    for (k, v) in query {
+        match k.as_str() {
+            "archive" => forced = Some(v),
+            "region" => region = Some(v),
+            "version" => version = Some(v),
+            "aws_access_key_id" => key_id = Some(v),
+            "aws_access_key_secret" => secret = Some(v),
+            "aws_access_token" => token = Some(v),
+            k => {
+                return Err(GetError::Unsupported(format!(
+                    "error downloading '{url}': the s3 query argument {k:?} is not supported by herd (supported: archive, region, version, aws_access_key_id, aws_access_key_secret, aws_access_token)"
+                )))
+            }
+        }
+    }
+    let addr = s3_address(&base).map_err(err)?;
+    let kind = archive_kind(&addr.key, forced.as_deref()).map_err(err)?;
+    let region = region.or(addr.region.clone());
+    let path_style = addr.endpoint.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let (bucket, key, endpoint) = (addr.bucket.clone(), addr.key.clone(), addr.endpoint);
+    // The SDK runs on a runtime of its own, on a thread of its own: `init`
+    // may already be inside one.
+    let objects = std::thread::spawn(move || -> Result<Vec<(String, Vec<u8>)>, String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async move {
+            let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+            if let Some(r) = region {
+                loader = loader.region(aws_config::Region::new(r));
+            }
+            if let (Some(id), Some(sk)) = (key_id, secret) {
+                loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
+                    id,
+                    sk,
+                    token,
+                    None,
+                    "s3 module source",
+                ));
+            }
+            let sdk = loader.load().await;
+            let mut conf = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style);
+            if let Some(e) = endpoint {
+                conf = conf.endpoint_url(e);
+            }
+            let c = aws_sdk_s3::Client::from_conf(conf.build());
+            let get = |k: String| {
+                let c = c.clone();
+                let bucket = bucket.clone();
+                let version = version.clone();
+                async move {
+                    let o = c
+                        .get_object()
+                        .bucket(&bucket)
+                        .key(&k)
+                        .set_version_id(version)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "GetObject s3://{bucket}/{k}: {}",
+                                aws_sdk_s3::error::DisplayErrorContext(&e)
+                            )
+                        })?;
+                    let body = o.body.collect().await.map_err(|e| e.to_string())?;
+                    Ok::<_, String>((k, body.into_bytes().to_vec()))
+                }
+            };
+            if kind.is_some() {
+                return Ok(vec![get(key.clone()).await?]);
+            }
+            let prefix = if key.is_empty() || key.ends_with('/') {
+                key.clone()
+            } else {
+                format!("{key}/")
+            };
+            let mut out = vec![];
+            let mut pages = c
+                .list_objects_v2()
+                .bucket(&bucket)
+                .prefix(&prefix)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    format!(
+                        "ListObjectsV2 s3://{bucket}/{prefix}: {}",
+                        aws_sdk_s3::error::DisplayErrorContext(&e)
+                    )
+                })?;
+                for o in page.contents() {
+                    if let Some(k) = o.key() {
+                        if !k.ends_with('/') {
+                            out.push(get(k.to_string()).await?);
+                        }
+                    }
+                }
+            }
+            if out.is_empty() {
+                return Err(format!("no objects under s3://{bucket}/{prefix}"));
+            }
+            Ok(out
+                .into_iter()
+                .map(|(k, b)| (k[prefix.len()..].to_string(), b))
+                .collect())
+        })
+    })
+    .join()
+    .map_err(|_| err("the S3 download failed".into()))?
+    .map_err(err)?;
+    match kind {
+        Some(kind) => unpack(kind, &objects[0].1, dest).map_err(|msg| GetError::Archive {
+            url: url.to_string(),
+            msg,
+        }),
+        None => {
+            for (rel, bytes) in objects {
+                let rel = safe_path(Path::new(&rel)).ok_or_else(|| {
+                    err(format!(
+                        "the object {rel:?} points outside the module directory"
+                    ))
+                })?;
+                let p = dest.join(rel);
+                if let Some(d) = p.parent() {
+                    std::fs::create_dir_all(d)?;
+                }
+                std::fs::write(&p, bytes)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Unpack an archive into `dest` (created here).
 fn unpack(kind: Archive, data: &[u8], dest: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dest).map_err(|e| e.to_string())?;
@@ -339,6 +562,44 @@ mod tests {
             meta_terraform_get(r#"<html><meta name="terraform-get" content="git::https://x/y.git?ref=v1&amp;depth=1"></html>"#).as_deref(),
             Some("git::https://x/y.git?ref=v1&depth=1")
         );
+    }
+
+    #[test]
+    fn s3_address_forms() {
+        let a = |u: &str| s3_address(u).unwrap();
+        let x = a("https://s3.amazonaws.com/b/k/v.zip");
+        assert_eq!(
+            (x.endpoint, x.region, x.bucket.as_str(), x.key.as_str()),
+            (None, None, "b", "k/v.zip")
+        );
+        let x = a("https://s3-eu-west-1.amazonaws.com/b/v.zip");
+        assert_eq!(
+            (x.region.as_deref(), x.bucket.as_str()),
+            (Some("eu-west-1"), "b")
+        );
+        let x = a("https://s3.eu-west-2.amazonaws.com/b/v.zip");
+        assert_eq!(x.region.as_deref(), Some("eu-west-2"));
+        let x = a("b.s3.amazonaws.com/k/v.zip");
+        assert_eq!(
+            (x.endpoint, x.bucket.as_str(), x.key.as_str()),
+            (None, "b", "k/v.zip")
+        );
+        let x = a("b.s3-us-west-2.amazonaws.com/v.zip");
+        assert_eq!(
+            (x.region.as_deref(), x.bucket.as_str()),
+            (Some("us-west-2"), "b")
+        );
+        let x = a("http://127.0.0.1:9000/b/dir");
+        assert_eq!(
+            (x.endpoint.as_deref(), x.bucket.as_str(), x.key.as_str()),
+            (Some("http://127.0.0.1:9000"), "b", "dir")
+        );
+        let x = a("s3://b/k/v.zip");
+        assert_eq!(
+            (x.endpoint, x.bucket.as_str(), x.key.as_str()),
+            (None, "b", "k/v.zip")
+        );
+        assert!(s3_address("https://s3.amazonaws.com/only-bucket").is_err());
     }
 
     #[test]

@@ -57,6 +57,14 @@ impl<'a> dyn StateMgr + 'a {
                 self.write(&new)?;
                 Ok(new)
             }
+            // Read with a fallback encryption method: write it again with
+            // the primary one (same serial), as OpenTofu does.
+            (None, Some(p))
+                if crate::encryption::rewrite_pending(std::path::Path::new(&self.describe())) =>
+            {
+                self.write(p)?;
+                Ok(p.clone())
+            }
             (None, p) => Ok(p.cloned().unwrap_or_default()),
         }
     }
