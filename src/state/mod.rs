@@ -162,9 +162,19 @@ pub fn next_snapshot(prev: Option<&State>, mut new: State) -> Option<State> {
 /// Read a state file; `Ok(None)` when it does not exist. An encrypted state
 /// is decrypted with the command's encryption (`crate::encryption`).
 pub fn read(path: &Path) -> Result<Option<State>, StateError> {
+    read_with(path, &|b| decrypt_stored(path, b))
+}
+
+/// The decryption of a stored snapshot: the remote state data source's
+/// target while one reads ([`with_remote_state_decryption`]), otherwise the
+/// command's own `state` target.
+fn decrypt_stored(
+    source: &Path,
+    bytes: &[u8],
+) -> Result<Vec<u8>, crate::encryption::EncryptionError> {
     match REMOTE_STATE_NAME.with(|n| n.borrow().clone()) {
-        Some(name) => read_with(path, &|b| crate::encryption::decrypt_remote_state(&name, b)),
-        None => read_with(path, &|b| crate::encryption::decrypt_state_file(path, b)),
+        Some(name) => crate::encryption::decrypt_remote_state(&name, bytes),
+        None => crate::encryption::decrypt_state_file(source, bytes),
     }
 }
 
@@ -222,14 +232,7 @@ pub fn with_remote_state_decryption<T>(name: &str, f: impl FnOnce() -> T) -> T {
 /// in errors); `Ok(None)` when it is empty. Encrypted snapshots are
 /// decrypted with the command's encryption.
 pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Option<State>, StateError> {
-    match REMOTE_STATE_NAME.with(|n| n.borrow().clone()) {
-        Some(name) => from_bytes_with(bytes, source, &|b| {
-            crate::encryption::decrypt_remote_state(&name, b)
-        }),
-        None => from_bytes_with(bytes, source, &|b| {
-            crate::encryption::decrypt_state_file(Path::new(source), b)
-        }),
-    }
+    from_bytes_with(bytes, source, &|b| decrypt_stored(Path::new(source), b))
 }
 
 /// [`from_bytes`] with the given decryption.
@@ -261,29 +264,6 @@ pub fn from_bytes_with(
         )));
     }
     Ok(Some(s))
-}
-
-/// Write `new` over the state at `path` if its content changed from `prev`
-/// (bumping the serial), keeping a backup of the old file. Returns the state
-/// as written.
-pub fn persist(path: &Path, prev: Option<&State>, new: State) -> Result<State, StateError> {
-    // Read with a fallback encryption method: write it again with the
-    // primary one (same serial), as OpenTofu does.
-    let rewrite =
-        prev.is_some_and(|p| p.same_content(&new)) && crate::encryption::rewrite_pending(path);
-    if rewrite {
-        let mut new = new;
-        new.serial = prev.map_or(new.serial, |p| p.serial);
-        write_atomic(path, &new)?;
-        return Ok(new);
-    }
-    match (next_snapshot(prev, new), prev) {
-        (Some(new), _) => {
-            write_atomic(path, &new)?;
-            Ok(new)
-        }
-        (None, p) => Ok(p.cloned().unwrap_or_default()),
-    }
 }
 
 /// Is this the first write to `path` by this process? Like Terraform's local
